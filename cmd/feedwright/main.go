@@ -1,0 +1,264 @@
+// Command feedwright publishes a news site's articles as RSS 2.0, Atom 1.0
+// and JSON Feed 1.1 documents and serves them over HTTP.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/feedwright/feedwright/config"
+	"github.com/feedwright/feedwright/db"
+	"github.com/feedwright/feedwright/demo"
+	"github.com/feedwright/feedwright/feed"
+	"github.com/feedwright/feedwright/scheduler"
+	"github.com/feedwright/feedwright/server"
+)
+
+// version is set at link time (-ldflags "-X main.version=v1.2.3"); builds
+// without it report the module version or commit Go recorded.
+var version = ""
+
+const usage = `Feedwright publishes a news site's articles as RSS, Atom and JSON feeds.
+
+Usage:
+  feedwright [--config PATH] serve     run the scheduler and the HTTP server
+  feedwright version                   print the version
+  feedwright help                      print this help
+
+Flags:
+  --config PATH   configuration file (default "config.yaml", or $FEEDWRIGHT_CONFIG)
+
+Every setting in the file can be overridden by an environment variable:
+FEEDWRIGHT_ and the setting's path in capitals, for example
+FEEDWRIGHT_LISTEN, FEEDWRIGHT_DATABASE, FEEDWRIGHT_BASE_URL,
+FEEDWRIGHT_SCHEDULE, FEEDWRIGHT_SITE_TITLE.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("feedwright", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	defaultConfig := "config.yaml"
+	if p := os.Getenv("FEEDWRIGHT_CONFIG"); p != "" {
+		defaultConfig = p
+	}
+	configPath := fs.String("config", defaultConfig, "configuration file")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	cmd := fs.Arg(0)
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "version":
+		fmt.Fprintln(stdout, "feedwright", buildVersion())
+		return 0
+	case "serve", "":
+		if cmd == "" {
+			fmt.Fprint(stderr, usage)
+			return 2
+		}
+	default:
+		fmt.Fprintf(stderr, "feedwright: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	cfg, err := config.Load(*configPath, os.Environ())
+	if err != nil {
+		fmt.Fprintln(stderr, "feedwright:", err)
+		return 1
+	}
+	log := newLogger(cfg.LogLevel, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, log); err != nil {
+		log.Error("feedwright stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	rev, dirty := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "(devel)"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return "(devel " + rev + ")"
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	l.UnmarshalText([]byte(level)) // validated by config
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// site is the configuration as the feed model sees it.
+func site(cfg *config.Config) feed.Site {
+	return feed.Site{
+		Title:       cfg.Site.Title,
+		Description: cfg.Site.Description,
+		URL:         cfg.Site.URL,
+		BaseURL:     cfg.BaseURL,
+		Language:    cfg.Site.Language,
+		Icon:        cfg.Site.Icon,
+		Logo:        cfg.Site.Logo,
+		Rights:      cfg.Site.Rights,
+		Hubs:        cfg.Hubs,
+		TTL:         cfg.Interval(),
+	}
+}
+
+func definitions(cfg *config.Config) []feed.Definition {
+	defs := make([]feed.Definition, len(cfg.Feeds))
+	for i, f := range cfg.Feeds {
+		defs[i] = feed.Definition{Name: f.Name, Title: f.Title, Description: f.Description,
+			Section: f.Section, Tag: f.Tag, Author: f.Author, Limit: f.Limit}
+	}
+	return defs
+}
+
+// serve runs Feedwright until ctx is cancelled, then drains: the server
+// stops taking requests and finishes those in flight, the scheduler lets a
+// running build end, and the database closes last.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	store, err := db.Open(ctx, cfg.Database)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if cfg.Demo {
+		if err := loadDemo(ctx, store, log); err != nil {
+			return err
+		}
+	}
+	st := site(cfg)
+	defs := definitions(cfg)
+	sched := scheduler.New(scheduler.Options{
+		Store: store, Site: st, Feeds: defs, Schedule: cfg.CronSchedule(), Location: cfg.Location(), Logger: log,
+	})
+	if err := sched.LoadPersisted(ctx); err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	opts := server.Options{
+		Site: st, Feeds: defs, Documents: sched, Articles: store, Logger: log,
+		Metrics: reg, Rebuilder: sched, AdminToken: os.Getenv(cfg.AdminTokenEnv),
+	}
+	if cfg.Demo {
+		opts.Assets = demo.Handler()
+	}
+	srv := &http.Server{
+		Handler:           server.New(opts),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	log.Info("feedwright serving", "version", buildVersion(), "listen", ln.Addr().String(), "base_url", cfg.BaseURL,
+		"database", cfg.Database, "schedule", cfg.Schedule, "feeds", len(defs))
+
+	schedDone := make(chan error, 1)
+	go func() { schedDone <- sched.Run(ctx) }()
+	srvDone := make(chan error, 1)
+	go func() { srvDone <- srv.Serve(ln) }()
+
+	select {
+	case <-ctx.Done():
+	case err := <-srvDone:
+		return fmt.Errorf("http server: %w", err)
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	select {
+	case <-schedDone:
+	case <-shutdownCtx.Done():
+		log.Warn("scheduler did not stop in time")
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// loadDemo puts the demo article and appeal into an empty database. A
+// database that holds any article is the publisher's and is left alone.
+func loadDemo(ctx context.Context, store *db.DB, log *slog.Logger) error {
+	n, err := store.CountArticles(ctx)
+	if err != nil {
+		return fmt.Errorf("load demo: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	a, err := demo.Article()
+	if err != nil {
+		return err
+	}
+	ap, err := demo.Appeal()
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if _, _, err := store.UpsertArticle(ctx, a, now); err != nil {
+		return fmt.Errorf("load demo: %w", err)
+	}
+	if _, _, err := store.PutAppeal(ctx, ap, now); err != nil {
+		return fmt.Errorf("load demo: %w", err)
+	}
+	log.Info("loaded demo content", "article", a.Slug, "appeal", ap.Name)
+	return nil
+}

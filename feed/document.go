@@ -1,0 +1,148 @@
+package feed
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Format is one of the three document formats a feed is published in.
+type Format string
+
+// The formats, in the order they are built and listed.
+const (
+	RSS  Format = "rss"
+	Atom Format = "atom"
+	JSON Format = "json"
+)
+
+// Formats lists every format.
+var Formats = []Format{RSS, Atom, JSON}
+
+// ContentType is the media type a document of format f is served with.
+func (f Format) ContentType() string {
+	switch f {
+	case RSS:
+		return "application/rss+xml; charset=utf-8"
+	case Atom:
+		return "application/atom+xml; charset=utf-8"
+	case JSON:
+		return "application/feed+json; charset=utf-8"
+	}
+	return "application/octet-stream"
+}
+
+// Label is the name people know the format by.
+func (f Format) Label() string {
+	switch f {
+	case RSS:
+		return "RSS 2.0"
+	case Atom:
+		return "Atom 1.0"
+	case JSON:
+		return "JSON Feed 1.1"
+	}
+	return string(f)
+}
+
+// ParseFormat maps a file extension ("rss", "atom", "json") to its Format.
+func ParseFormat(ext string) (Format, bool) {
+	switch Format(ext) {
+	case RSS, Atom, JSON:
+		return Format(ext), true
+	}
+	return "", false
+}
+
+// FeedPath is the path, below the base URL, that feed name is served at in
+// format f; page 1 is the feed itself, higher pages are its archive.
+func FeedPath(name string, f Format, page int) string {
+	p := "/feeds/" + url.PathEscape(name) + "." + string(f)
+	if page > 1 {
+		p += "?page=" + strconv.Itoa(page)
+	}
+	return p
+}
+
+// Page places a document in a feed's sequence of pages (RFC 5005).
+type Page struct {
+	// Number is 1 for the newest items.
+	Number int
+	// Last is the number of the oldest page; 0 or 1 when there is one.
+	Last int
+}
+
+// Input is everything one feed page is rendered from.
+type Input struct {
+	Site Site
+	Feed Definition
+	// Articles are the page's items, newest first, already selected
+	// for the feed and visible at Now.
+	Articles []Article
+	// Appeals are candidate appeals; those running at Now apply.
+	Appeals []Appeal
+	// Now is the time of the build. It decides which appeals run; it
+	// never appears in a document by itself.
+	Now  time.Time
+	Page Page
+}
+
+// Document is a rendered feed document with everything HTTP needs to serve
+// it, computed once at publication.
+type Document struct {
+	Format Format
+	Body   []byte
+	// Gzip is Body compressed; it is served byte for byte.
+	Gzip []byte
+	// ETag and GzipETag are strong validators derived from the bytes
+	// of each representation.
+	ETag     string
+	GzipETag string
+	// LastModified is the newest content change the document carries.
+	LastModified time.Time
+}
+
+// NewDocument wraps rendered bytes with their compressed form and validators.
+func NewDocument(f Format, body []byte, lastModified time.Time) (*Document, error) {
+	gz, err := Gzip(body)
+	if err != nil {
+		return nil, fmt.Errorf("compress %s document: %w", f, err)
+	}
+	return &Document{
+		Format:       f,
+		Body:         body,
+		Gzip:         gz,
+		ETag:         ETag(body),
+		GzipETag:     ETag(gz),
+		LastModified: lastModified.UTC().Truncate(time.Second),
+	}, nil
+}
+
+// ETag is a strong entity tag derived from the bytes alone, so identical
+// documents share it across rebuilds and restarts.
+func ETag(b []byte) string {
+	sum := sha256.Sum256(b)
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+}
+
+// Gzip compresses b deterministically: no name and no time in the header,
+// so the same input gives the same bytes and the same ETag.
+func Gzip(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(b); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
