@@ -3,6 +3,7 @@ module github.com/feedwright/feedwright
 go 1.26.8
 
 require (
+	github.com/andybalholm/brotli v1.2.0
 	github.com/gorilla/feeds v1.2.0
 	github.com/prometheus/client_golang v1.23.2
 	github.com/robfig/cron/v3 v3.0.1

@@ -27,9 +27,9 @@ func (d *DB) SaveDocuments(ctx context.Context, feedName string, docs []StoredDo
 		}
 		for _, doc := range docs {
 			_, err := tx.ExecContext(ctx, `INSERT INTO documents (feed, format, page, body, gzip, etag, gzip_etag,
-				last_modified, built_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				brotli, brotli_etag, last_modified, built_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				feedName, string(doc.Format), doc.Page, doc.Body, doc.Gzip, doc.ETag, doc.GzipETag,
-				doc.LastModified.Unix(), doc.BuiltAt.Unix())
+				nonNil(doc.Brotli), doc.BrotliETag, doc.LastModified.Unix(), doc.BuiltAt.Unix())
 			if err != nil {
 				return fmt.Errorf("save feed %q %s page %d: %w", feedName, doc.Format, doc.Page, err)
 			}
@@ -40,8 +40,8 @@ func (d *DB) SaveDocuments(ctx context.Context, feedName string, docs []StoredDo
 
 // Documents returns every stored document, ordered by feed, page and format.
 func (d *DB) Documents(ctx context.Context) ([]StoredDocument, error) {
-	rows, err := d.sql.QueryContext(ctx, `SELECT feed, format, page, body, gzip, etag, gzip_etag, last_modified, built_at
-		FROM documents ORDER BY feed, page, format`)
+	rows, err := d.sql.QueryContext(ctx, `SELECT feed, format, page, body, gzip, etag, gzip_etag, brotli, brotli_etag,
+		last_modified, built_at FROM documents ORDER BY feed, page, format`)
 	if err != nil {
 		return nil, fmt.Errorf("load documents: %w", err)
 	}
@@ -54,8 +54,12 @@ func (d *DB) Documents(ctx context.Context) ([]StoredDocument, error) {
 			format    string
 			lm, built int64
 		)
-		if err := rows.Scan(&sd.Feed, &format, &sd.Page, &doc.Body, &doc.Gzip, &doc.ETag, &doc.GzipETag, &lm, &built); err != nil {
+		if err := rows.Scan(&sd.Feed, &format, &sd.Page, &doc.Body, &doc.Gzip, &doc.ETag, &doc.GzipETag, &doc.Brotli, &doc.BrotliETag, &lm, &built); err != nil {
 			return nil, fmt.Errorf("load documents: %w", err)
+		}
+		if len(doc.Brotli) == 0 {
+			// Saved before brotli existed: no representation to offer.
+			doc.Brotli, doc.BrotliETag = nil, ""
 		}
 		doc.Format = feed.Format(format)
 		doc.LastModified = time.Unix(lm, 0).UTC()
@@ -64,4 +68,12 @@ func (d *DB) Documents(ctx context.Context) ([]StoredDocument, error) {
 		out = append(out, sd)
 	}
 	return out, rows.Err()
+}
+
+// nonNil keeps a NOT NULL blob column from receiving NULL for an empty slice.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }

@@ -6,11 +6,11 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/feedwright/feedwright/db"
 	"github.com/feedwright/feedwright/feed"
 )
 
@@ -22,9 +22,11 @@ type Documents interface {
 	Ready() bool
 }
 
-// Articles gives the server the articles that people read as web pages.
+// Articles gives the server the articles that people read as web pages:
+// one by its slug, and a feed's page of them.
 type Articles interface {
 	Article(ctx context.Context, slug string) (feed.Article, error)
+	FeedArticles(ctx context.Context, q db.FeedQuery) ([]feed.Article, error)
 }
 
 // Options are the server's dependencies and settings.
@@ -38,6 +40,9 @@ type Options struct {
 	Assets http.Handler
 	// Metrics is served at /metrics in the Prometheus text format.
 	Metrics prometheus.Gatherer
+	// Registerer receives the server's own metrics (requests by route
+	// and status, bytes out, durations); nil keeps them unregistered.
+	Registerer prometheus.Registerer
 	// Rebuilder is told of every write through the admin API.
 	Rebuilder Rebuilder
 	// AdminToken is the admin API's bearer token; empty turns the API off.
@@ -55,33 +60,52 @@ type Server struct {
 	opts    Options
 	log     *slog.Logger
 	feeds   map[string]*feed.Definition
+	slots   map[string]*feedSlot
 	primary string
 	mux     *http.ServeMux
+	handler http.Handler
+	metrics *httpMetrics
+	// cacheControl is every feed document's Cache-Control value.
+	cacheControl []string
+	// index is the rendered front page; it depends on configuration only.
+	index []byte
 }
 
 // New builds the HTTP handler.
 func New(opts Options) *Server {
-	s := &Server{opts: opts, log: opts.Logger, feeds: map[string]*feed.Definition{}, mux: http.NewServeMux()}
+	s := &Server{
+		opts: opts, log: opts.Logger, mux: http.NewServeMux(),
+		feeds:        map[string]*feed.Definition{},
+		slots:        map[string]*feedSlot{},
+		metrics:      newHTTPMetrics(opts.Registerer),
+		cacheControl: []string{cacheControl(opts.Site.TTL)},
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
 	for i := range opts.Feeds {
 		s.feeds[opts.Feeds[i].Name] = &opts.Feeds[i]
+		s.slots[opts.Feeds[i].Name] = &feedSlot{def: &opts.Feeds[i]}
 	}
 	if len(opts.Feeds) > 0 {
 		s.primary = opts.Feeds[0].Name
 	}
+	s.index = s.renderIndex()
 	s.routes()
+	s.handler = s.instrument(s.mux)
 	return s
 }
 
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /{$}", s.handleIndex)
-	m.Handle("GET /rss.xml", s.feedHandler(s.primary, feed.RSS))
-	m.Handle("GET /atom.xml", s.feedHandler(s.primary, feed.Atom))
-	m.Handle("GET /feed.json", s.feedHandler(s.primary, feed.JSON))
-	m.HandleFunc("GET /feeds/{file}", s.handleFeedFile)
+	// Feed routes take every method and answer 405 themselves, with an
+	// Allow that includes OPTIONS (CORS preflight) and a body that says
+	// what to do; ServeMux's own 405 knows neither.
+	m.Handle("/rss.xml", s.feedHandler(s.primary, feed.RSS))
+	m.Handle("/atom.xml", s.feedHandler(s.primary, feed.Atom))
+	m.Handle("/feed.json", s.feedHandler(s.primary, feed.JSON))
+	m.HandleFunc("/feeds/{file}", s.handleFeedFile)
 	m.HandleFunc("GET /articles/{slug}", s.handleArticle)
 	m.HandleFunc("GET /healthz", s.handleHealth)
 	m.HandleFunc("GET /readyz", s.handleReady)
@@ -95,27 +119,7 @@ func (s *Server) routes() {
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mux.ServeHTTP(w, r)
-}
-
-// handleFeedFile serves /feeds/{name}.{rss,atom,json}.
-func (s *Server) handleFeedFile(w http.ResponseWriter, r *http.Request) {
-	file := r.PathValue("file")
-	dot := strings.LastIndexByte(file, '.')
-	if dot < 0 {
-		http.NotFound(w, r)
-		return
-	}
-	f, ok := feed.ParseFormat(file[dot+1:])
-	if !ok || s.feeds[file[:dot]] == nil {
-		http.NotFound(w, r)
-		return
-	}
-	s.serveFeed(w, r, file[:dot], f)
-}
-
-func (s *Server) feedHandler(name string, f feed.Format) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveFeed(w, r, name, f) })
+	s.handler.ServeHTTP(w, r)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
