@@ -62,7 +62,9 @@ type representation struct {
 // first time a document is requested and kept until the document is
 // replaced by a new publication.
 type prepared struct {
-	doc          *feed.Document
+	doc *feed.Document
+	// last is the feed's last page when the Link header was made.
+	last         int
 	reps         [numCodings]representation
 	lastModified []string
 	contentType  []string
@@ -78,10 +80,12 @@ type feedSlot struct {
 	pages [3]atomic.Pointer[[]*prepared]
 }
 
-// prepare computes the header values of doc, page page of feed name.
-func (s *Server) prepare(name string, page int, doc *feed.Document) *prepared {
+// prepare computes the header values of doc, page page of feed name,
+// whose last page is last.
+func (s *Server) prepare(name string, page, last int, doc *feed.Document) *prepared {
 	p := &prepared{
 		doc:          doc,
+		last:         last,
 		lastModified: []string{doc.LastModified.UTC().Format(http.TimeFormat)},
 		contentType:  contentTypes[doc.Format],
 	}
@@ -92,7 +96,20 @@ func (s *Server) prepare(name string, page int, doc *feed.Document) *prepared {
 	for _, hub := range s.opts.Site.Hubs {
 		fmt.Fprintf(&link, "<%s>; rel=\"hub\", ", hub)
 	}
-	fmt.Fprintf(&link, "<%s>; rel=\"self\"", s.opts.Site.BaseURL+feed.FeedPath(name, doc.Format, page))
+	pageURL := func(n int) string { return s.opts.Site.BaseURL + feed.FeedPath(name, doc.Format, n) }
+	fmt.Fprintf(&link, "<%s>; rel=\"self\"", pageURL(page))
+	// RFC 5005 paging, for clients that read links from HTTP rather
+	// than from the document (the documents carry the same links).
+	if last > 1 {
+		fmt.Fprintf(&link, ", <%s>; rel=\"first\"", pageURL(1))
+		if page > 1 {
+			fmt.Fprintf(&link, ", <%s>; rel=\"previous\"", pageURL(page-1))
+		}
+		if page < last {
+			fmt.Fprintf(&link, ", <%s>; rel=\"next\"", pageURL(page+1))
+		}
+		fmt.Fprintf(&link, ", <%s>; rel=\"last\"", pageURL(last))
+	}
 	p.link = []string{link.String()}
 	set := func(c coding, body []byte, etag string) {
 		p.reps[c] = representation{
@@ -111,17 +128,20 @@ func (s *Server) prepare(name string, page int, doc *feed.Document) *prepared {
 	return p
 }
 
-// prepared returns the prepared form of doc, making it on first use.
-// Two requests racing on a new document may both prepare it; one result
-// is kept, and both are correct.
+// prepared returns the prepared form of doc, making it on first use and
+// again when the feed's number of pages has changed (a document may
+// outlive a publication that adds or drops pages, and its Link header
+// names the last page). Two requests racing on a new document may both
+// prepare it; one result is kept, and both are correct.
 func (s *Server) prepared(slot *feedSlot, page int, doc *feed.Document) *prepared {
+	name := slot.def.Name
 	table := &slot.pages[formatIndex(doc.Format)]
 	if cur := table.Load(); cur != nil && page <= len(*cur) {
-		if p := (*cur)[page-1]; p != nil && p.doc == doc {
+		if p := (*cur)[page-1]; p != nil && p.doc == doc && s.isLast(name, doc.Format, p.last) {
 			return p
 		}
 	}
-	p := s.prepare(slot.def.Name, page, doc)
+	p := s.prepare(name, page, s.lastPage(name, doc.Format, page), doc)
 	for {
 		old := table.Load()
 		var next []*prepared
@@ -136,6 +156,37 @@ func (s *Server) prepared(slot *feedSlot, page int, doc *feed.Document) *prepare
 			return p
 		}
 	}
+}
+
+// isLast reports whether page is the last published page of a feed.
+func (s *Server) isLast(name string, f feed.Format, page int) bool {
+	_, ok := s.opts.Documents.Document(name, f, page+1)
+	if ok {
+		return false
+	}
+	_, ok = s.opts.Documents.Document(name, f, page)
+	return ok
+}
+
+// lastPage finds the last published page of a feed, knowing that page
+// exists: by doubling, then bisecting, so a long archive costs a few
+// look-ups once per publication.
+func (s *Server) lastPage(name string, f feed.Format, page int) int {
+	has := func(n int) bool { _, ok := s.opts.Documents.Document(name, f, n); return ok }
+	lo, hi := page, page+1 // has(lo); hi is the first candidate to test
+	for has(hi) {
+		lo, hi = hi, hi*2
+	}
+	// has(lo) and !has(hi): bisect the gap.
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if has(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo
 }
 
 // cacheControl is the Cache-Control of every feed document, derived from

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -102,9 +103,29 @@ func (s *Server) routes() {
 	// Feed routes take every method and answer 405 themselves, with an
 	// Allow that includes OPTIONS (CORS preflight) and a body that says
 	// what to do; ServeMux's own 405 knows neither.
-	m.Handle("/rss.xml", s.feedHandler(s.primary, feed.RSS))
-	m.Handle("/atom.xml", s.feedHandler(s.primary, feed.Atom))
-	m.Handle("/feed.json", s.feedHandler(s.primary, feed.JSON))
+	//
+	// Each configured feed gets exact paths, and the GET ones are
+	// registered twice: ServeMux allocates for every pattern segment it
+	// fails to match literally, and GET patterns are searched first, so
+	// a method-less route alone would cost an allocation per request.
+	// The set of feeds is fixed at start; the wildcard catches the rest.
+	feedRoute := func(path string, h http.Handler) {
+		m.Handle("GET "+path, h)
+		m.Handle(path, h)
+	}
+	feedRoute("/rss.xml", s.feedHandler(s.primary, feed.RSS))
+	feedRoute("/atom.xml", s.feedHandler(s.primary, feed.Atom))
+	feedRoute("/feed.json", s.feedHandler(s.primary, feed.JSON))
+	for name, slot := range s.slots {
+		for _, f := range feed.Formats {
+			feedRoute(feed.FeedPath(name, f, 1), s.feedHandler(name, f))
+		}
+		m.HandleFunc("/feeds/"+url.PathEscape(name), func(w http.ResponseWriter, r *http.Request) {
+			if allowMethods(w, r, "GET, HEAD") {
+				s.handleFeedPage(w, r, slot.def)
+			}
+		})
+	}
 	m.HandleFunc("/feeds/{file}", s.handleFeedFile)
 	m.HandleFunc("GET /articles/{slug}", s.handleArticle)
 	m.HandleFunc("GET /healthz", s.handleHealth)
