@@ -81,3 +81,22 @@ func BenchmarkNegotiate(b *testing.B) {
 		negotiate(ae, true)
 	}
 }
+
+// BenchmarkPublishDocument is the cost of making one demo RSS document's
+// representations at publication (gzip -9 and brotli at feed.BrotliLevel),
+// with their sizes as metrics: the measure behind the choice of brotli.
+func BenchmarkPublishDocument(b *testing.B) {
+	docs := buildPages(b, demoArticles(b, 1))
+	body := docs[0][feed.RSS].Body
+	var doc *feed.Document
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if doc, err = feed.NewDocument(feed.RSS, body, docs[0][feed.RSS].LastModified); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(doc.Body)), "identity-bytes")
+	b.ReportMetric(float64(len(doc.Gzip)), "gzip-bytes")
+	b.ReportMetric(float64(len(doc.Brotli)), "br-bytes")
+}

@@ -32,26 +32,44 @@ func negotiate(values []string, haveBrotli bool) coding {
 	qIdentity, qGzip, qBrotli, qStar := -1.0, -1.0, -1.0, -1.0
 	named := false
 	for _, v := range values {
-		for part := range strings.SplitSeq(v, ",") {
-			name, params, _ := strings.Cut(part, ";")
-			name = strings.TrimSpace(name)
+		// A hand-written scan: this runs on every feed request, and
+		// splitting with iterators and cutting costs several times more.
+		for i := 0; i < len(v); {
+			// One element: a coding name, then ";params" up to a comma.
+			for i < len(v) && (v[i] == ' ' || v[i] == '\t' || v[i] == ',') {
+				i++
+			}
+			start := i
+			for i < len(v) && v[i] != ',' && v[i] != ';' && v[i] != ' ' && v[i] != '\t' {
+				i++
+			}
+			name := v[start:i]
+			pstart := i
+			for i < len(v) && v[i] != ',' {
+				i++
+			}
 			if name == "" {
 				continue
 			}
-			q, ok := qValue(params)
-			if !ok {
-				continue // a malformed weight: ignore the element
+			q := 1.0
+			if params := v[pstart:i]; strings.IndexByte(params, ';') >= 0 {
+				var ok bool
+				if q, ok = qValue(params); !ok {
+					continue // a malformed weight: ignore the element
+				}
+			} else if strings.TrimSpace(params) != "" {
+				continue // junk after the name
 			}
 			named = true
 			switch {
-			case strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
+			case len(name) == 4 && strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
 				qGzip = max(qGzip, q)
-			case strings.EqualFold(name, "br"):
+			case len(name) == 2 && strings.EqualFold(name, "br"):
 				qBrotli = max(qBrotli, q)
-			case strings.EqualFold(name, "identity"):
-				qIdentity = max(qIdentity, q)
 			case name == "*":
 				qStar = max(qStar, q)
+			case strings.EqualFold(name, "identity"):
+				qIdentity = max(qIdentity, q)
 			}
 		}
 	}

@@ -137,7 +137,7 @@ func (s *Server) prepared(slot *feedSlot, page int, doc *feed.Document) *prepare
 	name := slot.def.Name
 	table := &slot.pages[formatIndex(doc.Format)]
 	if cur := table.Load(); cur != nil && page <= len(*cur) {
-		if p := (*cur)[page-1]; p != nil && p.doc == doc && s.isLast(name, doc.Format, p.last) {
+		if p := (*cur)[page-1]; p != nil && p.doc == doc && s.isLast(name, doc.Format, page, p.last) {
 			return p
 		}
 	}
@@ -158,13 +158,16 @@ func (s *Server) prepared(slot *feedSlot, page int, doc *feed.Document) *prepare
 	}
 }
 
-// isLast reports whether page is the last published page of a feed.
-func (s *Server) isLast(name string, f feed.Format, page int) bool {
-	_, ok := s.opts.Documents.Document(name, f, page+1)
-	if ok {
+// isLast reports whether last is the last published page of a feed,
+// knowing that page exists (so when they are the same, one look-up does).
+func (s *Server) isLast(name string, f feed.Format, page, last int) bool {
+	if _, ok := s.opts.Documents.Document(name, f, last+1); ok {
 		return false
 	}
-	_, ok = s.opts.Documents.Document(name, f, page)
+	if last == page {
+		return true
+	}
+	_, ok := s.opts.Documents.Document(name, f, last)
 	return ok
 }
 
