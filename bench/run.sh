@@ -139,16 +139,17 @@ run() { # name port kind etag-or-empty
     END {printf "%-10s %s %9.0f req/s  p99 %7.2f ms  cpu %6.2f us/req\n", name, kind, rps, p99, ticks / hz * 1e6 / n}' <<<"$out" | tee -a "$work/results"
 }
 
+# The order of the servers rotates from round to round, so that none is
+# always the one that runs first (or right after nginx).
+servers=("feedwright $FW_PORT $fw_etag" "minimal $MIN_PORT $fw_etag" "bare $BARE_PORT $fw_etag" "nginx $NGX_PORT $ngx_etag")
 for r in $(seq "$ROUNDS"); do
   echo "round $r"
-  run feedwright $FW_PORT 200 ""
-  run minimal $MIN_PORT 200 ""
-  run bare $BARE_PORT 200 ""
-  run nginx $NGX_PORT 200 ""
-  run feedwright $FW_PORT 304 "$fw_etag"
-  run minimal $MIN_PORT 304 "$fw_etag"
-  run bare $BARE_PORT 304 "$fw_etag"
-  run nginx $NGX_PORT 304 "$ngx_etag"
+  for kind in 200 304; do
+    for i in 0 1 2 3; do
+      set -- ${servers[$(((i + r) % 4))]}
+      if [ "$kind" = 200 ]; then run "$1" "$2" 200 ""; else run "$1" "$2" 304 "$3"; fi
+    done
+  done
 done
 
 # Medians over the rounds, and each server against the minimal program.
