@@ -42,7 +42,10 @@ type Options struct {
 	Rebuilder Rebuilder
 	// AdminToken is the admin API's bearer token; empty turns the API off.
 	AdminToken string
-	Logger     *slog.Logger
+	// Admin is the store the admin API reads and writes; nil turns the
+	// API off.
+	Admin  AdminStore
+	Logger *slog.Logger
 }
 
 // Rebuilder rebuilds feeds soon after their inputs change.
@@ -88,6 +91,7 @@ func (s *Server) routes() {
 	if s.opts.Metrics != nil {
 		m.Handle("GET /metrics", promhttp.HandlerFor(s.opts.Metrics, promhttp.HandlerOpts{}))
 	}
+	s.adminRoutes()
 	if s.opts.Assets != nil {
 		m.Handle("/", s.opts.Assets)
 	}

@@ -285,9 +285,16 @@ func second(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Second)
 }
 
-// DecodeArticle decodes, checks and cleans one article record.
-func DecodeArticle(data []byte) (feed.Article, error) {
-	a, err := decodeChecked(data, Article)
+// DecodeArticle decodes, checks and cleans one article record. A non-empty
+// slug is the one the record is meant for (the API's URL names it): a
+// record without a slug takes it, a record with another slug is an error.
+func DecodeArticle(data []byte, slug string) (feed.Article, error) {
+	a, err := decodeChecked(data, func(a *feed.Article) error {
+		if a.Slug == "" {
+			a.Slug = slug
+		}
+		return withName(a.Slug, "slug", slug, Article(a))
+	})
 	if err == nil {
 		CleanArticle(&a)
 	}
@@ -341,9 +348,15 @@ func CleanAppeal(ap *feed.Appeal) {
 	}
 }
 
-// DecodeAppeal decodes, checks and cleans one appeal record.
-func DecodeAppeal(data []byte) (feed.Appeal, error) {
-	ap, err := decodeChecked(data, Appeal)
+// DecodeAppeal decodes, checks and cleans one appeal record. A non-empty
+// name is the one the record is meant for, as with DecodeArticle's slug.
+func DecodeAppeal(data []byte, name string) (feed.Appeal, error) {
+	ap, err := decodeChecked(data, func(ap *feed.Appeal) error {
+		if ap.Name == "" {
+			ap.Name = name
+		}
+		return withName(ap.Name, "name", name, Appeal(ap))
+	})
 	if err == nil {
 		CleanAppeal(&ap)
 	}
@@ -381,4 +394,20 @@ func coveredBy(field string, errs Errors) bool {
 		}
 	}
 	return false
+}
+
+// withName adds a mismatch between a record's own name and the one its URL
+// gives to the record's other problems.
+func withName(got, path, want string, checkErr error) error {
+	var errs Errors
+	if checkErr != nil {
+		errs = checkErr.(Errors)
+	}
+	if want != "" && got != want {
+		errs = append(errs, FieldError{Field: path, Detail: fmt.Sprintf("is %q, but the URL names %q", got, want)})
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }

@@ -105,7 +105,7 @@ func TestDecodeArticleErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, err := DecodeArticle(b)
+			a, err := DecodeArticle(b, "")
 			if got := fields(err); !slices.Equal(got, tt.want) {
 				t.Fatalf("error fields = %q, want %q (err: %v)", got, tt.want, err)
 			}
@@ -165,7 +165,7 @@ func TestDecodeDemoArticle(t *testing.T) {
 	b := []byte(`{"slug":"s","url":"https://e.com/s","title":"T","status":"draft","revision":7,
 		"video":{"url":"https://www.youtube.com/watch?v=x","poster":{"url":"https://e.com/p.png","mime_type":"image/png",
 		"width":1,"height":1,"size_in_bytes":1}}}`)
-	a, err := DecodeArticle(b)
+	a, err := DecodeArticle(b, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestAppealErrors(t *testing.T) {
 			[]string{"colour", "sections[1]"}},
 	}
 	for _, tt := range tests {
-		_, err := DecodeAppeal([]byte(tt.in))
+		_, err := DecodeAppeal([]byte(tt.in), "")
 		if got := fields(err); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: fields = %q, want %q (%v)", tt.in, got, tt.want, err)
 		}
@@ -233,7 +233,7 @@ func FuzzDecodeArticle(f *testing.F) {
 	f.Add([]byte(`{"galleries":[{"images":[{"width":"x"}]}]}`))
 	f.Add([]byte(`[1,{"a":`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, err := DecodeArticle(data)
+		a, err := DecodeArticle(data, "")
 		if err != nil {
 			return
 		}
@@ -242,4 +242,19 @@ func FuzzDecodeArticle(f *testing.F) {
 			t.Errorf("body not stable after cleaning: %q", a.BodyHTML)
 		}
 	})
+}
+
+func TestDecodeWithURLName(t *testing.T) {
+	a, err := DecodeArticle([]byte(`{"url":"https://e.com/a","title":"T","status":"draft"}`), "from-url")
+	if err != nil || a.Slug != "from-url" {
+		t.Fatalf("slug from the URL: %q, %v", a.Slug, err)
+	}
+	_, err = DecodeArticle([]byte(`{"slug":"other","url":"https://e.com/a","title":"T","status":"draft"}`), "from-url")
+	if got := fields(err); !slices.Equal(got, []string{"slug"}) {
+		t.Fatalf("mismatched slug: fields %q (%v)", got, err)
+	}
+	ap, err := DecodeAppeal([]byte(`{"heading":"H","button_label":"B","url":"https://e.com"}`), "spring")
+	if err != nil || ap.Name != "spring" {
+		t.Fatalf("appeal name from the URL: %q, %v", ap.Name, err)
+	}
 }

@@ -188,7 +188,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opts := server.Options{
 		Site: st, Feeds: defs, Documents: sched, Articles: store, Logger: log,
-		Metrics: reg, Rebuilder: sched, AdminToken: os.Getenv(cfg.AdminTokenEnv),
+		Metrics: reg, Rebuilder: sched, AdminToken: os.Getenv(cfg.AdminTokenEnv), Admin: store,
 	}
 	if cfg.Demo {
 		opts.Assets = demo.Handler()
