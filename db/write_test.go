@@ -4,22 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/feedwright/feedwright/feed"
 )
-
-func openTest(t *testing.T) *DB {
-	t.Helper()
-	d, err := Open(context.Background(), filepath.Join(t.TempDir(), "fw.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	return d
-}
 
 func article(slug string) feed.Article {
 	return feed.Article{Slug: slug, URL: "https://e.com/" + slug, Title: "T " + slug, Status: feed.StatusPublished,
