@@ -57,7 +57,32 @@ func SanitizeHTML(body string) string {
 	if body == "" {
 		return ""
 	}
-	return bodyPolicy().Sanitize(linkVideos(body))
+	return plainText(bodyPolicy().Sanitize(linkVideos(body)))
+}
+
+// textEscaper escapes what text in HTML must not hold raw. Quotes and
+// apostrophes need no escape outside attributes; the sanitiser's &#39;
+// and &#34; would turn every "It's" an editor wrote into an entity.
+var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\u00a0", "&nbsp;")
+
+// plainText rewrites the text between tags with only the escapes it
+// needs; tags, already clean, pass through as they are.
+func plainText(clean string) string {
+	if !strings.Contains(clean, "&") {
+		return clean
+	}
+	z := xhtml.NewTokenizer(strings.NewReader(clean))
+	var out strings.Builder
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			return out.String()
+		case xhtml.TextToken:
+			out.WriteString(textEscaper.Replace(html.UnescapeString(string(z.Raw()))))
+		default:
+			out.Write(z.Raw())
+		}
+	}
 }
 
 var (

@@ -212,6 +212,8 @@ func TestSanitizeHTML(t *testing.T) {
 			`<a href="https://www.youtube.com/watch?v=abcdefg">Watch the video on YouTube</a>`},
 		{"vimeo iframe becomes link", `<IFRAME SRC="https://player.vimeo.com/video/123456"></IFRAME>`,
 			`<a href="https://vimeo.com/123456">Watch the video on Vimeo</a>`},
+		{"text keeps quotes, escapes markup", `<p>It's "here" &amp; 1 &lt; 2&nbsp;&#8212; <b title="a&quot;b">x</b></p>`,
+			`<p>It's "here" &amp; 1 &lt; 2&nbsp;— <b>x</b></p>`},
 		{"unknown iframe removed", `<p>a<iframe src="https://evil.example.com/x"></iframe>b</p>`, `<p>ab</p>`},
 	}
 	for _, tt := range tests {
