@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/feedwright/feedwright/validate"
@@ -43,9 +42,9 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 	if p.Instance == "" {
 		p.Instance = r.URL.Path
 	}
-	b, err := json.Marshal(p)
+	b, err := marshal(p)
 	if err != nil {
-		b = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500}`)
+		b = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500}` + "\n")
 		p.Status = http.StatusInternalServerError
 	}
 	h := w.Header()
@@ -53,7 +52,7 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(p.Status)
-	w.Write(append(b, '\n'))
+	w.Write(b)
 }
 
 func problem(w http.ResponseWriter, r *http.Request, status int, detail string) {
