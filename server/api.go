@@ -91,6 +91,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		given, ok := bearerToken(r)
 		if !ok {
+			s.log.Warn("admin API: refused, no bearer token", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="feedwright"`)
 			problem(w, r, http.StatusUnauthorized, "a bearer token is required (Authorization: Bearer <token>)")
 			return
@@ -99,6 +100,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		// the token's content and its length.
 		got := sha256.Sum256([]byte(given))
 		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			s.log.Warn("admin API: refused, wrong bearer token", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="feedwright", error="invalid_token"`)
 			problem(w, r, http.StatusUnauthorized, "the bearer token is not valid")
 			return

@@ -1,8 +1,10 @@
 package validate
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -235,6 +237,20 @@ func FuzzDecodeArticle(f *testing.F) {
 	f.Add([]byte(`{"galleries":[{"images":[{"width":"x"}]}]}`))
 	f.Add([]byte(`[1,{"a":`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Whatever the strict decoder takes, encoding/json with unknown
+		// fields refused takes too, and reads the same article from it.
+		var strict feed.Article
+		if Decode(data, &strict) == nil {
+			dec := json.NewDecoder(bytes.NewReader(data))
+			dec.DisallowUnknownFields()
+			var std feed.Article
+			if err := dec.Decode(&std); err != nil {
+				t.Fatalf("Decode took what encoding/json refuses (%v): %q", err, data)
+			}
+			if !reflect.DeepEqual(strict, std) {
+				t.Fatalf("Decode and encoding/json disagree on %q:\n%+v\n%+v", data, strict, std)
+			}
+		}
 		a, err := DecodeArticle(data, "")
 		if err != nil {
 			return

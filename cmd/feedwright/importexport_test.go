@@ -257,3 +257,45 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Errorf("the demo article is not in the feed; the comparison proves little")
 	}
 }
+
+// BenchmarkImport measures the import of NDJSON demo articles (each with
+// its 12-image gallery) into an empty database: decoding, validation,
+// sanitising and one transaction per record.
+func BenchmarkImport(b *testing.B) {
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	src, err := db.Open(ctx, filepath.Join(b.TempDir(), "src.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := loadDemo(ctx, src, log); err != nil {
+		b.Fatal(err)
+	}
+	var one bytes.Buffer
+	if _, err := export(ctx, src, feed.Site{BaseURL: "https://news.example"}, &one); err != nil {
+		b.Fatal(err)
+	}
+	src.Close()
+	article := strings.SplitN(one.String(), "\n", 3)[1] // line 1 is the appeal
+	const records = 200
+	var in strings.Builder
+	for i := range records {
+		r := strings.Replace(article, `"slug":"close-your-eyes"`, fmt.Sprintf(`"slug":"a-%d"`, i), 1)
+		r = strings.Replace(r, `"guid":"urn:uuid:0b6f3c1e-5a7d-4e0b-9c2a-201503270001",`, "", 1)
+		in.WriteString(r + "\n")
+	}
+	n := 0
+	for b.Loop() {
+		n++
+		store, err := db.Open(ctx, filepath.Join(b.TempDir(), fmt.Sprintf("%d.db", n)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		im := importer{store: store, now: time.Now(), errw: io.Discard}
+		if err := im.read(ctx, strings.NewReader(in.String())); err != nil || im.failed > 0 || im.outcomes[db.Created] != records {
+			b.Fatalf("%v: %s", err, im.summary())
+		}
+		store.Close()
+	}
+	b.ReportMetric(float64(records*b.N)/b.Elapsed().Seconds(), "records/s")
+}
