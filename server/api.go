@@ -73,7 +73,17 @@ func (s *Server) adminRoutes() {
 		problem(w, r, http.StatusNotFound, "no such admin API resource")
 	})
 	s.mux.Handle("/api/", s.authenticate(api))
+	switch {
+	case s.opts.AdminToken == "":
+		s.log.Info("admin API off: no token configured")
+	case len(s.opts.AdminToken) < minTokenLength:
+		s.log.Warn("admin API token is short; use at least 32 random bytes", "length", len(s.opts.AdminToken))
+	}
 }
+
+// minTokenLength is the shortest token the server takes without a
+// warning: 16 bytes, well short of the 32 random bytes the README suggests.
+const minTokenLength = 16
 
 // authenticate lets a request through only with the configured bearer
 // token. Without a configured token the API is off and answers 404: an

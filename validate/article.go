@@ -130,7 +130,10 @@ func Article(a *feed.Article) error {
 	seenTag := map[string]int{}
 	for i, t := range a.Tags {
 		f := "tags[" + strconv.Itoa(i) + "]"
-		c.text(f, t, MaxTag, true)
+		if strings.TrimSpace(t) == "" {
+			c.add(f, "must not be empty")
+		}
+		c.text(f, t, MaxTag, false)
 		if j, dup := seenTag[t]; dup {
 			c.add(f, "repeats tags[%d] %q", j, t)
 		}
@@ -326,7 +329,10 @@ func Appeal(ap *feed.Appeal) error {
 	seen := map[string]int{}
 	for i, s := range ap.Sections {
 		f := fmt.Sprintf("sections[%d]", i)
-		c.text(f, s, MaxSection, true)
+		if strings.TrimSpace(s) == "" {
+			c.add(f, "must not be empty")
+		}
+		c.text(f, s, MaxSection, false)
 		if j, dup := seen[s]; dup {
 			c.add(f, "repeats sections[%d] %q", j, s)
 		}
