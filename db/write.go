@@ -228,3 +228,25 @@ func (d *DB) WriteAppeal(ctx context.Context, ap feed.Appeal, now time.Time, opt
 	}
 	return stored, outcome, nil
 }
+
+// DeleteAppealIf removes the appeal, if the precondition holds; it leaves
+// the feeds at the next build.
+func (d *DB) DeleteAppealIf(ctx context.Context, name string, opts WriteOptions) error {
+	return d.write(ctx, opts.DryRun, func(tx *sql.Tx) error {
+		var rev int64
+		err := tx.QueryRowContext(ctx, `SELECT revision FROM appeals WHERE name = ?`, name).Scan(&rev)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("appeal %q: %w", name, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("appeal %q: %w", name, err)
+		}
+		if err := opts.check(true, rev); err != nil {
+			return fmt.Errorf("appeal %q: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM appeals WHERE name = ?`, name); err != nil {
+			return fmt.Errorf("appeal %q: %w", name, err)
+		}
+		return nil
+	})
+}

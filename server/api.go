@@ -35,7 +35,7 @@ type AdminStore interface {
 	Appeals(ctx context.Context) ([]feed.Appeal, error)
 	Appeal(ctx context.Context, name string) (feed.Appeal, error)
 	WriteAppeal(ctx context.Context, ap feed.Appeal, now time.Time, opts db.WriteOptions) (feed.Appeal, db.Outcome, error)
-	DeleteAppeal(ctx context.Context, name string) error
+	DeleteAppealIf(ctx context.Context, name string, opts db.WriteOptions) error
 }
 
 // adminRoutes mounts the admin API under /api/. Every path there goes

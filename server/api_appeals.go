@@ -73,7 +73,7 @@ func (s *Server) apiPutAppeal(w http.ResponseWriter, r *http.Request) {
 // apiDeleteAppeal removes an appeal; it leaves the feeds at the next build.
 func (s *Server) apiDeleteAppeal(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	if err := s.opts.Admin.DeleteAppeal(r.Context(), name); err != nil {
+	if err := s.opts.Admin.DeleteAppealIf(r.Context(), name, writeOptions(r)); err != nil {
 		s.storeProblem(w, r, err)
 		return
 	}

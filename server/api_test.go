@@ -613,7 +613,10 @@ func TestAppeals(t *testing.T) {
 	if r.status != 200 || !strings.Contains(string(r.body), `"name":"2024-coverage"`) {
 		t.Errorf("list: %d %s", r.status, r.body)
 	}
-	if r := e.do("DELETE", "/api/v1/appeals/2024-coverage", nil); r.status != 204 {
+	if r := e.do("DELETE", "/api/v1/appeals/2024-coverage", nil, "If-Match", `"2"`); r.status != 412 {
+		t.Errorf("delete with a stale If-Match: %d, want 412", r.status)
+	}
+	if r := e.do("DELETE", "/api/v1/appeals/2024-coverage", nil, "If-Match", `"1"`); r.status != 204 {
 		t.Errorf("delete: %d", r.status)
 	}
 	if r := e.do("GET", "/api/v1/appeals/2024-coverage", nil); r.status != 404 {
