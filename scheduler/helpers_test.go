@@ -138,7 +138,7 @@ var errInjected = errors.New("injected failure")
 
 // harness is a scheduler over a real SQLite file.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	db     *db.DB
 	store  *faultStore
@@ -163,7 +163,7 @@ func testSite() feed.Site {
 		Language: "en-US", TTL: time.Minute}
 }
 
-func openDB(t *testing.T, dir string) *db.DB {
+func openDB(t testing.TB, dir string) *db.DB {
 	t.Helper()
 	d, err := db.Open(context.Background(), dir+"/fw.db")
 	if err != nil {
@@ -175,7 +175,7 @@ func openDB(t *testing.T, dir string) *db.DB {
 
 // newHarness opens a database in dir (a new one when dir is empty) and
 // makes a scheduler over it; adjust changes the options first.
-func newHarness(t *testing.T, dir string, adjust func(*Options)) *harness {
+func newHarness(t testing.TB, dir string, adjust func(*Options)) *harness {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -201,7 +201,7 @@ func newHarness(t *testing.T, dir string, adjust func(*Options)) *harness {
 	return h
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(b []byte) (int, error) { w.t.Log(string(b)); return len(b), nil }
 

@@ -55,7 +55,8 @@ type Options struct {
 	// items are in no page. DefaultMaxPages when zero.
 	MaxPages int
 	// Debounce is how long a Trigger waits for more writes before it
-	// builds: every Trigger within the window folds into one build.
+	// builds: every Trigger within the window folds into one build. It
+	// runs on wall time, not Clock. DefaultDebounce when zero.
 	Debounce time.Duration
 	// DrainTimeout bounds how long Run, once its context is done, lets a
 	// running build go on before cancelling it.
@@ -285,13 +286,15 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 	s.pass(buildCtx, "start")
 	c.Start()
-	var debounce Timer
+	var debounce *time.Timer
 	for ctx.Err() == nil {
 		select {
 		case <-ctx.Done():
 		case <-s.trigger:
 			if debounce == nil {
-				debounce = s.clock.AfterFunc(s.opts.Debounce, func() { signal(s.debounced) })
+				// Wall time, not Clock: the debounce is a latency
+				// knob, it decides nothing about what a feed shows.
+				debounce = time.AfterFunc(s.opts.Debounce, func() { signal(s.debounced) })
 			}
 		case <-s.debounced:
 			debounce = nil

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/feedwright/feedwright/feed"
 )
 
@@ -366,5 +368,40 @@ func TestShutdownCancelsBuildAfterDrainTimeout(t *testing.T) {
 	}
 	if h.builds("news", resultError) != 0 {
 		t.Error("a build cancelled by shutdown was counted as a failure")
+	}
+}
+
+func TestMetricsExposed(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	h := newHarness(t, "", func(o *Options) { o.Registerer = reg })
+	h.put("song", "Music", t0.Add(-time.Hour), "a song")
+	if err := h.build(); err != nil {
+		t.Fatal(err)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, mf := range families {
+		got[mf.GetName()] = true
+	}
+	for _, name := range []string{
+		"feedwright_build_duration_seconds", "feedwright_builds_total", "feedwright_feed_last_success_timestamp_seconds",
+		"feedwright_feed_items", "feedwright_feed_pages", "feedwright_websub_notifications_total",
+		"feedwright_build_passes_total", "feedwright_feed_update_duration_seconds",
+	} {
+		if !got[name] {
+			t.Errorf("metric %s not registered", name)
+		}
+	}
+	if v := value(h.s.m.renderSeconds.WithLabelValues("music", "atom").(prometheus.Histogram)); v != 1 {
+		t.Errorf("music atom build durations observed: %v, want 1", v)
+	}
+	if v := value(h.s.m.lastSuccess.WithLabelValues("music")); v != float64(t0.Unix()) {
+		t.Errorf("last success = %v, want %d", v, t0.Unix())
+	}
+	if v := value(h.s.m.items.WithLabelValues("news")); v != 1 {
+		t.Errorf("news items = %v, want 1", v)
 	}
 }
