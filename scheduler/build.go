@@ -28,6 +28,9 @@ func (s *Scheduler) pass(ctx context.Context, trigger string) (err error) {
 	}
 	s.buildMu.Lock()
 	defer s.buildMu.Unlock()
+	if s.stopping.Load() {
+		return nil // shutdown began while this pass waited its turn
+	}
 	start := time.Now()
 	now := s.clock.Now()
 	defer func() {
