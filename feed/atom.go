@@ -2,6 +2,7 @@ package feed
 
 import (
 	"net/url"
+	"strings"
 
 	"github.com/gorilla/feeds"
 )
@@ -128,7 +129,7 @@ func newAtomEntry(in *Input, a *Article) *atomEntry {
 		e.Categories = append(e.Categories, atomCategory{Term: c})
 	}
 	for _, f := range itemFiles(base, a) {
-		e.Links = append(e.Links, atomLink{Rel: "enclosure", Href: f.URL, Type: f.Type, Length: f.Length, Title: f.Title})
+		e.Links = append(e.Links, atomLink{Rel: "enclosure", Href: f.URL, Type: f.Type, Length: f.Length, Title: strings.Join(strings.Fields(f.Title), " ")})
 	}
 	return e
 }

@@ -108,7 +108,41 @@ func marshalXML(v any) ([]byte, error) {
 		return nil, err
 	}
 	buf.WriteByte('\n')
-	return buf.Bytes(), nil
+	return namedRefs(buf.Bytes()), nil
+}
+
+// namedRefs replaces the numeric references encoding/xml writes for quotes
+// in attribute values (&#34; &#39;) with the named entities every parser
+// knows; some leave numeric ones undecoded. CDATA sections are skipped:
+// outside them a literal "&#34;" would have been written "&amp;#34;", so
+// every match is one of encoding/xml's escapes.
+func namedRefs(b []byte) []byte {
+	var (
+		out   []byte
+		start = []byte("<![CDATA[")
+		end   = []byte("]]>")
+		repl  = strings.NewReplacer("&#34;", "&quot;", "&#39;", "&apos;")
+	)
+	for len(b) > 0 {
+		i := bytes.Index(b, start)
+		if i < 0 {
+			i = len(b)
+		}
+		out = append(out, repl.Replace(string(b[:i]))...)
+		b = b[i:]
+		if len(b) == 0 {
+			break
+		}
+		j := bytes.Index(b, end)
+		if j < 0 {
+			j = len(b)
+		} else {
+			j += len(end)
+		}
+		out = append(out, b[:j]...)
+		b = b[j:]
+	}
+	return out
 }
 
 // page is the normalised place of a document in its feed's pages.
