@@ -109,3 +109,35 @@ func firstDiff(want, got []byte) string {
 }
 
 func itoa(n int) string { return string(fmt.Appendf(nil, "%d", n)) }
+
+// BenchmarkBuild renders the demo page in all three formats with their
+// gzip forms and ETags, as the scheduler does on every change.
+func BenchmarkBuild(b *testing.B) {
+	in := demoInput(b)
+	var size int
+	for b.Loop() {
+		docs, err := feed.Build(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = 0
+		for _, d := range docs {
+			size += len(d.Body)
+		}
+	}
+	b.ReportMetric(float64(size), "bytes/build")
+}
+
+// BenchmarkRender renders each format alone, without compression.
+func BenchmarkRender(b *testing.B) {
+	in := demoInput(b)
+	for _, f := range feed.Formats {
+		b.Run(string(f), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := feed.Render(in, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
