@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"cmp"
 	"net/url"
 	"strings"
 
@@ -110,7 +111,7 @@ func newAtomEntry(in *Input, a *Article) *atomEntry {
 		Title: typed("text", a.Title, false),
 		AtomEntry: feeds.AtomEntry{
 			Id:        atomID(a.GUID, base),
-			Updated:   rfc3339(updated(a)),
+			Updated:   rfc3339(cmp.Or(updated(a), LastModified(in))),
 			Published: rfc3339(a.PublishedAt),
 		},
 		Links:     []atomLink{{Rel: "alternate", Href: base.String(), Type: "text/html"}},

@@ -14,28 +14,28 @@ import (
 // banner_image field (gorilla/feeds writes it as "banner_"), and the
 // "_feedwright" extension objects. Fields declared here shadow the
 // embedded ones of the same JSON name.
-//
-// # The _feedwright extension
-//
-// JSON Feed has no field for image credits, captions, sizes or a donation
-// appeal, so they travel in an object named "_feedwright" (JSON Feed 1.1:
-// extensions start with an underscore; readers that do not know one ignore
-// it). Its "about" field links to the documentation in the README.
+
+// JSONExtensionAbout is the "about" URL of the _feedwright extension
+// objects, which carry what JSON Feed has no field for: image credits,
+// captions, sizes and order, and the donation appeal. JSON Feed 1.1 lets
+// a publisher add objects whose names start with an underscore; readers
+// that do not know one ignore it.
 //
 // At feed level, present only when an appeal runs on the page:
 //
-//	appeals: [{name, heading, text, button_label, url}]  running appeals; url carries utm_source=jsonfeed
+//	appeals:    [{name, heading, text, button_label, url}], the running appeals;
+//	            text is paragraphs split by blank lines, url carries utm_source=jsonfeed
 //
 // At item level:
 //
 //	section:    the article's section
 //	lead_image: {url, width, height, alt, caption, credit, credit_role}
-//	galleries:  [{title, images: [{order, url, width, height, alt, caption, credit, credit_role}]}]
-//	            order counts from 1 within the gallery; credit_role is a Media RSS role
-//	video:      {url, title, width, height, duration_in_seconds, poster: {url, width, height}}
+//	galleries:  [{title, images: [{order, url, width, height, alt, caption, credit, credit_role}]}];
+//	            order counts from 1 within a gallery, credit_role is a Media RSS role
+//	video:      {url, title, width, height, duration_in_seconds, poster: {url, width, height, alt}}
 //	appeal:     {name, heading, text, button_label, url}, when one applies to the item
-
-// JSONExtensionAbout documents the _feedwright extension objects.
+//
+// feed/testdata/jsonfeed-1.1.schema.json states the same as a JSON Schema.
 const JSONExtensionAbout = GeneratorURI + "#feed-formats"
 
 const jsonFeedVersion = "https://jsonfeed.org/version/1.1"

@@ -317,8 +317,11 @@ func rfc822(t time.Time) string {
 	return t.UTC().Format(time.RFC1123Z)
 }
 
-// rfc3339 formats t for Atom, at whole seconds in UTC.
+// rfc3339 formats t for Atom, at whole seconds in UTC; "" when t is zero.
 func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
 	return t.UTC().Truncate(time.Second).Format(time.RFC3339)
 }
 
