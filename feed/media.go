@@ -2,6 +2,7 @@ package feed
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -143,15 +144,23 @@ type file struct {
 }
 
 // itemFiles lists the lead image, every gallery image and the video, each
-// URL once.
+// URL once. Titles are made unique, because JSON Feed reads attachments
+// with the same title as one thing in alternative formats.
 func itemFiles(base *url.URL, a *Article) []file {
 	var out []file
 	seen := map[string]bool{}
+	titles := map[string]int{}
 	add := func(f file) {
 		if f.URL == "" || seen[f.URL] {
 			return
 		}
 		seen[f.URL] = true
+		if f.Title != "" {
+			titles[f.Title]++
+			if n := titles[f.Title]; n > 1 {
+				f.Title += " (" + strconv.Itoa(n) + ")"
+			}
+		}
 		out = append(out, f)
 	}
 	addImage := func(img *Image) {

@@ -81,3 +81,30 @@ func TestNamedRefs(t *testing.T) {
 		t.Errorf("namedRefs changed an unterminated CDATA section")
 	}
 }
+
+func TestItemFilesUniqueTitles(t *testing.T) {
+	base, _ := url.Parse("https://news.example.org/a")
+	img := func(u, caption string) Image { return Image{URL: u, MIMEType: "image/png", Caption: caption} }
+	a := &Article{
+		Lead: &Image{URL: "/1.png", MIMEType: "image/png", Caption: "Same"},
+		Galleries: []Gallery{{Images: []Image{
+			img("/1.png", "Same"), // the lead again: listed once
+			img("/2.png", "Same"),
+			img("/3.png", "Same"),
+			img("/4.png", ""),
+		}}},
+	}
+	var got []string
+	for _, f := range itemFiles(base, a) {
+		got = append(got, f.URL+" "+f.Title)
+	}
+	want := []string{
+		"https://news.example.org/1.png Same",
+		"https://news.example.org/2.png Same (2)",
+		"https://news.example.org/3.png Same (3)",
+		"https://news.example.org/4.png ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("itemFiles:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
