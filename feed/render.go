@@ -227,12 +227,14 @@ func feedDescription(in *Input) string {
 	return feedTitle(in)
 }
 
-// categories are the article's section and tags, each once, section first.
+// categories are the article's section and tags, each once, section first,
+// their whitespace collapsed (a category is a word or a short phrase, and
+// Atom carries it in an attribute).
 func categories(a *Article) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, c := range append([]string{a.Section}, a.Tags...) {
-		c = strings.TrimSpace(c)
+		c = strings.Join(strings.Fields(c), " ")
 		if c == "" || seen[strings.ToLower(c)] {
 			continue
 		}

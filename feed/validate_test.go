@@ -29,7 +29,7 @@ func hostileArticle() feed.Article {
 		BodyHTML: `<p>One ]]> two</p><p><a href="/x?a=1&amp;b=2">x</a> <img src="pic.png" srcset="a.png 1x, /b.png 2x" alt=""></p>` +
 			"\xff\xfe bad \xed\xa0\x80 surrogate \uFFFE nonchar",
 		Section: "Entertainment",
-		Tags:    []string{"ta\x01g", "]]>"},
+		Tags:    []string{"ta\x01g", "]]>", "two\n lines"},
 		Authors: []feed.Author{{Name: "O'Brien \x01"}, {Name: "Ann & Bob"}},
 		Lead:    &feed.Image{URL: "lead.png", MIMEType: "image/png", Width: 10, Height: 10, Length: 99, Caption: "cap ]]> \x02", Credit: "Me\x08"},
 		Galleries: []feed.Gallery{{Title: "G\x03", Images: []feed.Image{
