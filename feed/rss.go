@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"encoding/xml"
 	"strconv"
 	"time"
 
@@ -198,5 +197,3 @@ func syndication(d time.Duration) (period string, frequency int) {
 	}
 	return "yearly", max(1, int(365*day/d))
 }
-
-var _ xml.Marshaler = textElem{}

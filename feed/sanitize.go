@@ -269,6 +269,11 @@ func (t text) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return textElem{Text: string(t)}.MarshalXML(e, start)
 }
 
+var (
+	_ xml.Marshaler = text("")
+	_ xml.Marshaler = textElem{}
+)
+
 // textElem is an element with attributes and text content.
 type textElem struct {
 	Attrs []xml.Attr
