@@ -15,15 +15,24 @@ import (
 func ContentHTML(site *Site, a *Article, appeal *Appeal, f Format) string {
 	base := ArticleBase(site, a)
 	var b strings.Builder
+	// When the lead image is the video's poster, as it is for a story
+	// built around a video, one figure serves both: the same picture
+	// twice in a row reads as a mistake.
+	leadIsPoster := a.Lead != nil && a.Video != nil && a.Video.Poster != nil &&
+		Resolve(base, a.Video.Poster.URL) == Resolve(base, a.Lead.URL)
 	if a.Lead != nil {
-		writeFigure(&b, base, a.Lead)
+		var video *Video
+		if leadIsPoster {
+			video = a.Video
+		}
+		writeFigure(&b, base, a.Lead, video)
 	}
 	body := strings.TrimSpace(AbsoluteHTML(base, a.BodyHTML))
 	if body != "" {
 		b.WriteString(body)
 		b.WriteString("\n")
 	}
-	if a.Video != nil {
+	if a.Video != nil && !leadIsPoster {
 		writeVideo(&b, base, a.Video)
 	}
 	for i := range a.Galleries {

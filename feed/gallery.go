@@ -14,10 +14,20 @@ import (
 // tools strip srcset and styles). Only markup that readers' sanitisers keep
 // is used: figure, figcaption, small, img, a, h3.
 
-// writeFigure writes one captioned, credited image.
-func writeFigure(b *strings.Builder, base *url.URL, img *Image) {
+// writeFigure writes one captioned, credited image. With a video, the
+// image is that video's poster: it links to the player and the caption
+// ends with the video's title as a link.
+func writeFigure(b *strings.Builder, base *url.URL, img *Image, video *Video) {
 	b.WriteString("<figure>")
+	var href string
+	if video != nil {
+		href = escapeHTMLAttr(Resolve(base, video.URL))
+		fmt.Fprintf(b, `<a href="%s">`, href)
+	}
 	writeImg(b, base, img)
+	if video != nil {
+		b.WriteString("</a>")
+	}
 	caption := strings.TrimSpace(img.Caption)
 	credit := strings.TrimSpace(img.Credit)
 	if strings.EqualFold(caption, credit) {
@@ -25,7 +35,7 @@ func writeFigure(b *strings.Builder, base *url.URL, img *Image) {
 		// would otherwise say the name twice.
 		caption = ""
 	}
-	if caption != "" || credit != "" {
+	if caption != "" || credit != "" || video != nil {
 		b.WriteString("<figcaption>")
 		b.WriteString(escapeHTMLText(caption))
 		if credit != "" {
@@ -33,6 +43,12 @@ func writeFigure(b *strings.Builder, base *url.URL, img *Image) {
 				b.WriteString(" ")
 			}
 			fmt.Fprintf(b, "<small>%s: %s</small>", escapeHTMLText(creditLabel(img.CreditRole)), escapeHTMLText(credit))
+		}
+		if video != nil {
+			if caption != "" || credit != "" {
+				b.WriteString("<br>")
+			}
+			fmt.Fprintf(b, `<a href="%s">▶ %s</a>`, href, escapeHTMLText(videoTitle(video)))
 		}
 		b.WriteString("</figcaption>")
 	}
@@ -120,6 +136,6 @@ func writeGallery(b *strings.Builder, base *url.URL, g *Gallery) {
 		fmt.Fprintf(b, "<h3>%s</h3>\n", escapeHTMLText(g.Title))
 	}
 	for i := range g.Images {
-		writeFigure(b, base, &g.Images[i])
+		writeFigure(b, base, &g.Images[i], nil)
 	}
 }
