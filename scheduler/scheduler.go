@@ -72,6 +72,9 @@ type Options struct {
 	WebSubBackoff  time.Duration
 	// Clock is the time source; SystemClock when nil.
 	Clock Clock
+	// Now, when set and Clock is not, replaces only the clock's reading
+	// (timers stay on wall time): enough for tests that build once.
+	Now func() time.Time
 }
 
 // Scheduler builds and publishes feed documents.
@@ -125,6 +128,9 @@ type snapshot struct {
 func New(opts Options) *Scheduler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.Clock == nil && opts.Now != nil {
+		opts.Clock = nowClock{opts.Now}
 	}
 	if opts.Clock == nil {
 		opts.Clock = SystemClock{}

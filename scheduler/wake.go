@@ -29,6 +29,13 @@ func (SystemClock) Now() time.Time { return time.Now() }
 // AfterFunc is time.AfterFunc.
 func (SystemClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
 
+// nowClock reads time from a function and runs timers on wall time.
+type nowClock struct{ now func() time.Time }
+
+func (c nowClock) Now() time.Time { return c.now() }
+
+func (nowClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
+
 // armWake sets the wake-up for the next moment the clock alone changes a
 // feed — an embargo lifting, an appeal starting or ending — so that a
 // 09:00:00 embargo goes live at 09:00:00 rather than at the next cron
