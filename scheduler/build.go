@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/feedwright/feedwright/db"
@@ -252,7 +253,7 @@ func (s *Scheduler) compare(name string, old *Published, next []map[feed.Format]
 			}
 			changed = true
 			if i == 0 {
-				topics = append(topics, s.opts.Site.BaseURL+feed.FeedPath(name, f, 1))
+				topics = append(topics, strings.TrimRight(s.opts.Site.BaseURL, "/")+feed.FeedPath(name, f, 1))
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -288,6 +289,19 @@ func TestArchivePages(t *testing.T) {
 	for i, w := range want {
 		if got := h.items("music", i+1); !slices.Equal(got, w) {
 			t.Errorf("page %d: %v, want %v", i+1, got, w)
+		}
+	}
+	// Each page knows its place (RFC 5005): the renderer links onward
+	// from Page, which the scheduler fills in.
+	for n, want := range map[int]string{1: "?page=2", 2: "?page=3", 3: ""} {
+		var jf struct {
+			Next string `json:"next_url"`
+		}
+		if err := json.Unmarshal(h.doc("music", feed.JSON, n).Body, &jf); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(jf.Next, want) || (want == "") != (jf.Next == "") {
+			t.Errorf("page %d: next_url %q, want …%q", n, jf.Next, want)
 		}
 	}
 	if _, ok := h.s.Document("music", feed.RSS, 4); ok {
