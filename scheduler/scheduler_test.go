@@ -443,3 +443,32 @@ func TestRestartPicksUpConfigurationChange(t *testing.T) {
 		t.Error("the new feed title did not reach the feed after a restart")
 	}
 }
+
+// An appeal for Film sections changes the inputs of every feed (appeals
+// are checked as a whole), but not the bytes of the music feed: that feed
+// is rendered, found identical, and keeps its documents.
+func TestIdenticalRebuildKeepsValidators(t *testing.T) {
+	h := newHarness(t, "", nil)
+	h.put("song", "Music", t0.Add(-time.Hour), "a song")
+	h.put("movie", "Film", t0.Add(-time.Hour), "a movie")
+	if err := h.build(); err != nil {
+		t.Fatal(err)
+	}
+	music, film := h.etags("music"), h.doc("film", feed.RSS, 1)
+	ap := feed.Appeal{Name: "cinema", Heading: "Fund Our Film Desk", URL: "https://example.com/give", Sections: []string{"Film"}}
+	if _, _, err := h.db.PutAppeal(context.Background(), ap, t0.Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.build(); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.builds("music", resultIdentical); n != 1 {
+		t.Errorf("music: %d identical results, want 1", n)
+	}
+	if got := h.etags("music"); !maps.Equal(got, music) {
+		t.Errorf("music validators changed:\n%v\n%v", music, got)
+	}
+	if d := h.doc("film", feed.RSS, 1); d == film || !strings.Contains(string(d.Body), "Fund Our Film Desk") {
+		t.Error("film feed did not get its appeal")
+	}
+}
