@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"runtime/debug"
 	"strconv"
@@ -261,18 +262,18 @@ func (s *Scheduler) compare(name string, old *Published, next []map[feed.Format]
 }
 
 // appealsFingerprint sums what of the appeals can change a document at
-// now: each appeal's identity and revision, and whether it runs. Every
-// appeal counts, not only those that run, because a document's
-// Last-Modified may reflect changes to any.
+// now: each appeal's whole content, and whether it runs. Every appeal
+// counts, not only those that run or apply to the feed: the check stays
+// simple, and a feed an appeal does not touch renders to the same bytes
+// and keeps its documents. Content rather than the revision, because an
+// appeal deleted and created again starts over at revision 1.
 func appealsFingerprint(appeals []feed.Appeal, now time.Time) string {
 	h := sha256.New()
+	enc := json.NewEncoder(h)
 	for i := range appeals {
 		ap := &appeals[i]
-		h.Write([]byte(ap.Name))
-		h.Write([]byte{0})
-		h.Write(strconv.AppendInt(nil, ap.Revision, 10))
-		h.Write(strconv.AppendBool([]byte{' '}, ap.ActiveAt(now)))
-		h.Write([]byte{'\n'})
+		enc.Encode(ap)
+		h.Write(strconv.AppendBool(nil, ap.ActiveAt(now)))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

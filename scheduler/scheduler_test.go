@@ -472,3 +472,26 @@ func TestIdenticalRebuildKeepsValidators(t *testing.T) {
 		t.Error("film feed did not get its appeal")
 	}
 }
+
+func TestAppealsFingerprint(t *testing.T) {
+	base := feed.Appeal{Name: "a", Heading: "Give", URL: "https://example.com/", Revision: 1,
+		StartsAt: t0, EndsAt: t0.Add(time.Hour)}
+	edited := base
+	edited.Heading = "Give now" // deleted and created again: same name, same revision
+	sum := appealsFingerprint([]feed.Appeal{base}, t0)
+	for name, tt := range map[string]struct {
+		appeals []feed.Appeal
+		now     time.Time
+		same    bool
+	}{
+		"unchanged":       {[]feed.Appeal{base}, t0.Add(time.Minute), true},
+		"recreated":       {[]feed.Appeal{edited}, t0, false},
+		"ended":           {[]feed.Appeal{base}, t0.Add(time.Hour), false},
+		"not started yet": {[]feed.Appeal{base}, t0.Add(-time.Second), false},
+		"deleted":         {nil, t0, false},
+	} {
+		if got := appealsFingerprint(tt.appeals, tt.now) == sum; got != tt.same {
+			t.Errorf("%s: same fingerprint = %v, want %v", name, got, tt.same)
+		}
+	}
+}
