@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"strconv"
@@ -59,37 +60,34 @@ func (s *Scheduler) pass(ctx context.Context, trigger string) (err error) {
 		return err
 	}
 	appealSum := appealsFingerprint(appeals, now)
-	var failed int
+	var errs []error
 	for _, def := range s.opts.Feeds {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if !s.updateFeed(ctx, def, appeals, appealSum, now) {
-			failed++
+		if err := s.updateFeed(ctx, def, appeals, appealSum, now); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	s.armWake(ctx, now)
-	s.log.Debug("build pass done", "trigger", trigger, "feeds", len(s.opts.Feeds), "failed", failed, "took", time.Since(start))
-	if failed > 0 {
-		return fmt.Errorf("build: %d of %d feeds failed", failed, len(s.opts.Feeds))
-	}
-	return nil
+	s.log.Debug("build pass done", "trigger", trigger, "feeds", len(s.opts.Feeds), "failed", len(errs), "took", time.Since(start))
+	return errors.Join(errs...)
 }
 
-// updateFeed runs one feed's build and records how it went; it reports
-// whether the feed is current.
-func (s *Scheduler) updateFeed(ctx context.Context, def feed.Definition, appeals []feed.Appeal, appealSum string, now time.Time) bool {
+// updateFeed runs one feed's build and records how it went; the error
+// is the build's, nil when the feed is current.
+func (s *Scheduler) updateFeed(ctx context.Context, def feed.Definition, appeals []feed.Appeal, appealSum string, now time.Time) error {
 	start := time.Now()
 	res, err := s.buildFeed(ctx, def, appeals, appealSum, now)
 	s.m.feedSeconds.WithLabelValues(def.Name).Observe(time.Since(start).Seconds())
 	if err != nil && ctx.Err() != nil {
-		return false // shutting down: not the feed's failure
+		return err // shutting down: not the feed's failure
 	}
 	s.m.builds.WithLabelValues(def.Name, res.result).Inc()
 	if err != nil {
 		s.log.Error("feed build failed; its last good documents stay served", "feed", def.Name, "result", res.result, "err", err)
 		s.recordFailure(def.Name, now, err)
-		return false
+		return err
 	}
 	s.m.lastSuccess.WithLabelValues(def.Name).Set(float64(now.Unix()))
 	if res.result != resultUnchanged {
@@ -108,7 +106,7 @@ func (s *Scheduler) updateFeed(ctx context.Context, def feed.Definition, appeals
 	if res.result == resultPublished {
 		s.log.Info("feed published", "feed", def.Name, "items", res.items, "pages", res.pages, "took", time.Since(start))
 	}
-	return true
+	return nil
 }
 
 type buildResult struct {

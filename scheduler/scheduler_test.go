@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -136,8 +137,8 @@ func TestFailingBuildKeepsOldDocuments(t *testing.T) {
 	h.store.setFail("Music", errInjected)
 	h.put("song2", "Music", t0.Add(-time.Minute), "another song")
 	err := h.build()
-	if err == nil {
-		t.Fatal("BuildAll reported no error for a failing feed")
+	if err == nil || !errors.Is(err, errInjected) || !strings.Contains(err.Error(), `feed "music"`) {
+		t.Fatalf("BuildAll error = %v, want the music feed's failure", err)
 	}
 	if h.doc("music", feed.RSS, 1) != good {
 		t.Error("a failed build replaced the served documents")
