@@ -47,6 +47,8 @@ type Options struct {
 	Store    Store
 	Site     feed.Site
 	Feeds    []feed.Definition
+	// Schedule is the safety net that rebuilds whatever the other
+	// triggers missed; nil means no scheduled passes at all.
 	Schedule cron.Schedule
 	Location *time.Location
 	Logger   *slog.Logger
@@ -288,7 +290,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		cron.WithLogger(logger),
 		cron.WithChain(cron.SkipIfStillRunning(logger), cron.Recover(logger)),
 	)
-	c.Schedule(s.opts.Schedule, cron.FuncJob(func() { s.pass(buildCtx, "cron") }))
+	if s.opts.Schedule != nil {
+		c.Schedule(s.opts.Schedule, cron.FuncJob(func() { s.pass(buildCtx, "cron") }))
+	}
 
 	s.pass(buildCtx, "start")
 	c.Start()
