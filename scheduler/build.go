@@ -109,6 +109,10 @@ func (s *Scheduler) updateFeed(ctx context.Context, def feed.Definition, appeals
 	return nil
 }
 
+// defaultLimit is the page size of a definition that names none (the
+// configuration always does).
+const defaultLimit = 20
+
 type buildResult struct {
 	result       string
 	items, pages int
@@ -128,7 +132,7 @@ func (s *Scheduler) buildFeed(ctx context.Context, def feed.Definition, appeals 
 	res.result = resultError
 	limit := def.Limit
 	if limit <= 0 {
-		limit = 20
+		limit = defaultLimit
 	}
 	q := db.FeedQuery{Section: def.Section, Tag: def.Tag, Author: def.Author, Now: now, Limit: limit * s.opts.MaxPages}
 	fp, err := s.opts.Store.FeedFingerprint(ctx, q)
