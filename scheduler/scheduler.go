@@ -44,9 +44,9 @@ const (
 
 // Options configure a Scheduler.
 type Options struct {
-	Store    Store
-	Site     feed.Site
-	Feeds    []feed.Definition
+	Store Store
+	Site  feed.Site
+	Feeds []feed.Definition
 	// Schedule is the safety net that rebuilds whatever the other
 	// triggers missed; nil means no scheduled passes at all.
 	Schedule cron.Schedule
