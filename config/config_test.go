@@ -36,6 +36,9 @@ func TestDefaultsAndDerivedValues(t *testing.T) {
 	if f.Limit != DefaultLimit || f.Title != "Example News" || f.Description != "Example News" {
 		t.Errorf("feed defaults: %+v", f)
 	}
+	if c.MaxPages != DefaultMaxPages {
+		t.Errorf("max_pages = %d, want %d", c.MaxPages, DefaultMaxPages)
+	}
 	if c.Site.URL != "http://127.0.0.1:8080/" || c.Database != "data/feedwright.db" || c.AdminTokenEnv != "FEEDWRIGHT_ADMIN_TOKEN" {
 		t.Errorf("defaults: %+v", c)
 	}
@@ -91,6 +94,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad bool env", minimal, []string{"FEEDWRIGHT_DEMO=maybe"}, []string{"FEEDWRIGHT_DEMO"}},
 		{"wrong type", "site: {title: x}\nfeeds: [{name: a, limit: many}]\n", nil, []string{"line"}},
 		{"bad hub", minimal + "hubs: [hub.example]\n", nil, []string{"hubs[0]:"}},
+		{"max pages", minimal + "max_pages: 0\n", nil, []string{"max_pages:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -134,7 +134,13 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	if !s.opts.Documents.Ready() {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte("not ready: some feeds have no documents yet\n"))
-		return
+	} else {
+		w.Write([]byte("ready\n"))
 	}
-	w.Write([]byte("ready\n"))
+	// Per-feed detail (last success, last error) when the source keeps it.
+	if d, ok := s.opts.Documents.(interface{ StatusLines() []string }); ok {
+		for _, line := range d.StatusLines() {
+			w.Write([]byte(line + "\n"))
+		}
+	}
 }

@@ -189,14 +189,15 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	st := site(cfg)
 	defs := definitions(cfg)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	sched := scheduler.New(scheduler.Options{
 		Store: store, Site: st, Feeds: defs, Schedule: cfg.CronSchedule(), Location: cfg.Location(), Logger: log,
+		MaxPages: cfg.MaxPages, Registerer: reg,
 	})
 	if err := sched.LoadPersisted(ctx); err != nil {
 		return err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opts := server.Options{
 		Site: st, Feeds: defs, Documents: sched, Articles: store, Logger: log,
 		Metrics: reg, Rebuilder: sched, AdminToken: os.Getenv(cfg.AdminTokenEnv), Admin: store,
