@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/feedwright/feedwright/demo"
 	"github.com/feedwright/feedwright/feed"
 )
 
@@ -274,5 +276,44 @@ func TestDecodeWithURLName(t *testing.T) {
 	ap, err := DecodeAppeal([]byte(`{"heading":"H","button_label":"B","url":"https://e.com"}`), "spring")
 	if err != nil || ap.Name != "spring" {
 		t.Fatalf("appeal name from the URL: %q, %v", ap.Name, err)
+	}
+}
+
+// The README's example of the representation is the demo article; it must
+// be a record the API and the import take.
+func TestReadmeExampleIsValid(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "### The JSON representation")
+	if !ok {
+		t.Fatal("README has no section on the JSON representation")
+	}
+	_, rest, _ = strings.Cut(rest, "```json\n")
+	example, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatal("README's representation section has no JSON example")
+	}
+	a, err := DecodeArticle([]byte(example), "")
+	if err != nil {
+		t.Fatalf("the README's example is refused: %v", err)
+	}
+	// Apart from its absolute URLs, its abbreviated body and its gallery
+	// cut to one image, it is the demo article as the demo ships it.
+	want, err := demo.Article()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.BodyHTML = a.BodyHTML
+	want.Galleries[0].Images = want.Galleries[0].Images[:1]
+	rel := func(u *string) { *u = strings.TrimPrefix(*u, "http://127.0.0.1:8080") }
+	rel(&a.URL)
+	rel(&a.Lead.URL)
+	rel(&a.Video.URL)
+	rel(&a.Video.Poster.URL)
+	rel(&a.Galleries[0].Images[0].URL)
+	if !reflect.DeepEqual(a, want) {
+		t.Errorf("the README's example differs from demo/article.json:\n%+v\nwant\n%+v", a, want)
 	}
 }
