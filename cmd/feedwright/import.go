@@ -209,6 +209,9 @@ func (im *importer) readStream(ctx context.Context, br *bufio.Reader, lines *lin
 		if _, err := dec.Token(); err != nil {
 			return fmt.Errorf("the array does not end: %w", err)
 		}
+		if _, err := dec.Token(); err != io.EOF {
+			return errors.New("unexpected data after the array")
+		}
 	}
 	return nil
 }

@@ -133,6 +133,8 @@ func TestImportShapes(t *testing.T) {
 		{"pretty objects, one bad", "{\n \"slug\": \"p\", \"url\": \"https://e.com/p\", \"title\": \"P\", \"status\": \"draft\"\n}\n{\n \"slug\": \"q\"\n}\n", 1,
 			"2 records: 1 created, 0 replaced, 0 unchanged, 1 failed", `record 2 (line 4) article "q": url: is required`},
 		{"array cut short", "[" + rec("a", "") + ",\n{\"slug\":", 1, "2 records: 1 created, 0 replaced, 0 unchanged, 1 failed", "element [1]: invalid JSON"},
+		{"data after the array", "[" + rec("a", "") + "]\n" + rec("b", ""), 1,
+			"1 records: 1 created, 0 replaced, 0 unchanged, 0 failed", "unexpected data after the array"},
 		{"byte order mark", "\uFEFF" + rec("a", "") + "\n", 0, "1 records: 1 created", ""},
 		{"empty", "\n\n", 0, "0 records", ""},
 		{"too long", rec("a", `,"body_html":"`+strings.Repeat("x", maxRecord)+`"`) + "\n" + rec("b", "") + "\n", 1,
