@@ -71,3 +71,40 @@ func Resolve(base *url.URL, ref string) string {
 	}
 	return u.String()
 }
+
+// ResolveArticle makes the article's own URLs absolute, as its feed items
+// show them: its page against the site's base URL, its images, video and
+// author links against that page. Whatever reads articles back (the
+// admin API, export) gives them out this way, so that what it gives can
+// be sent back in, which takes only absolute URLs.
+func ResolveArticle(site *Site, a *Article) {
+	base := ArticleBase(site, a)
+	a.URL = base.String()
+	img := func(im *Image) {
+		if im != nil {
+			im.URL = Resolve(base, im.URL)
+		}
+	}
+	img(a.Lead)
+	if a.Video != nil {
+		a.Video.URL = Resolve(base, a.Video.URL)
+		img(a.Video.Poster)
+	}
+	for g := range a.Galleries {
+		for i := range a.Galleries[g].Images {
+			img(&a.Galleries[g].Images[i])
+		}
+	}
+	for i := range a.Authors {
+		a.Authors[i].URL = Resolve(base, a.Authors[i].URL)
+	}
+}
+
+// ResolveAppeal makes the appeal's link absolute against the site's base
+// URL, for the same reason as ResolveArticle.
+func ResolveAppeal(site *Site, ap *Appeal) {
+	base, err := url.Parse(site.BaseURL)
+	if err == nil {
+		ap.URL = Resolve(base, ap.URL)
+	}
+}

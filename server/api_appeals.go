@@ -23,6 +23,9 @@ func (s *Server) apiListAppeals(w http.ResponseWriter, r *http.Request) {
 	if aps == nil {
 		aps = []feed.Appeal{}
 	}
+	for i := range aps {
+		feed.ResolveAppeal(&s.opts.Site, &aps[i])
+	}
 	writeJSON(w, http.StatusOK, appealList{Appeals: aps})
 }
 
@@ -38,6 +41,7 @@ func (s *Server) apiGetAppeal(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	feed.ResolveAppeal(&s.opts.Site, &ap)
 	writeJSON(w, http.StatusOK, ap)
 }
 
@@ -67,6 +71,7 @@ func (s *Server) apiPutAppeal(w http.ResponseWriter, r *http.Request) {
 	if outcome != db.Unchanged {
 		s.changed()
 	}
+	feed.ResolveAppeal(&s.opts.Site, &stored)
 	writeJSON(w, status, stored)
 }
 

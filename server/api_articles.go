@@ -83,6 +83,9 @@ func (s *Server) apiListArticles(w http.ResponseWriter, r *http.Request) {
 		u := url.URL{Path: r.URL.Path, RawQuery: params.Encode()}
 		w.Header().Set("Link", "<"+u.String()+`>; rel="next"`)
 	}
+	for i := range arts {
+		feed.ResolveArticle(&s.opts.Site, &arts[i])
+	}
 	writeJSON(w, http.StatusOK, articleList{Articles: arts, NextCursor: next})
 }
 
@@ -98,6 +101,7 @@ func (s *Server) apiGetArticle(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	feed.ResolveArticle(&s.opts.Site, &a)
 	writeJSON(w, http.StatusOK, a)
 }
 
@@ -130,6 +134,7 @@ func (s *Server) apiPutArticle(w http.ResponseWriter, r *http.Request) {
 	if outcome != db.Unchanged {
 		s.changed()
 	}
+	feed.ResolveArticle(&s.opts.Site, &stored)
 	writeJSON(w, status, stored)
 }
 
@@ -147,5 +152,6 @@ func (s *Server) apiDeleteArticle(w http.ResponseWriter, r *http.Request) {
 		s.changed()
 	}
 	w.Header().Set("ETag", revisionETag(a.Revision))
+	feed.ResolveArticle(&s.opts.Site, &a)
 	writeJSON(w, http.StatusOK, a)
 }

@@ -179,20 +179,7 @@ func demoArticle(t testing.TB) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	abs := func(u *string) {
-		if strings.HasPrefix(*u, "/") {
-			*u = "https://news.example.com" + *u
-		}
-	}
-	abs(&a.URL)
-	abs(&a.Lead.URL)
-	abs(&a.Video.URL)
-	abs(&a.Video.Poster.URL)
-	for g := range a.Galleries {
-		for i := range a.Galleries[g].Images {
-			abs(&a.Galleries[g].Images[i].URL)
-		}
-	}
+	feed.ResolveArticle(&testSite, &a)
 	b, _ := json.Marshal(a)
 	var m map[string]any
 	json.Unmarshal(b, &m)
@@ -683,5 +670,31 @@ func BenchmarkPutArticle(b *testing.B) {
 		if r.status != 201 {
 			b.Fatalf("%d %s", r.status, r.body)
 		}
+	}
+}
+
+// The demo article is stored with root-relative URLs. What GET gives out
+// must be absolute, and sending it straight back must be accepted.
+func TestRelativeStoredArticleRoundTripsThroughAPI(t *testing.T) {
+	e := newAPI(t, token)
+	a, err := demo.Article()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.store.UpsertArticle(context.Background(), a, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got := e.do("GET", "/api/v1/articles/close-your-eyes", nil)
+	if got.status != 200 {
+		t.Fatalf("GET: %d %s", got.status, got.body)
+	}
+	ga := got.article(t)
+	if ga.URL != "https://news.example.com/articles/close-your-eyes" ||
+		ga.Galleries[0].Images[11].URL != "https://news.example.com/demo/media/coloring-book-12.png" {
+		t.Errorf("GET gave relative URLs: %q, %q", ga.URL, ga.Galleries[0].Images[11].URL)
+	}
+	put := e.do("PUT", "/api/v1/articles/close-your-eyes", got.body, "If-Match", got.header.Get("ETag"))
+	if put.status != 200 {
+		t.Fatalf("PUT of what GET gave: %d %s", put.status, put.body)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 
 	"github.com/feedwright/feedwright/config"
 	"github.com/feedwright/feedwright/db"
@@ -61,9 +60,8 @@ func export(ctx context.Context, store exportStore, site feed.Site, w io.Writer)
 	if err != nil {
 		return n, err
 	}
-	base, _ := url.Parse(site.BaseURL)
 	for _, ap := range aps {
-		ap.URL = feed.Resolve(base, ap.URL)
+		feed.ResolveAppeal(&site, &ap)
 		if err := enc.Encode(struct {
 			Appeal feed.Appeal `json:"appeal"`
 		}{ap}); err != nil {
@@ -78,7 +76,7 @@ func export(ctx context.Context, store exportStore, site feed.Site, w io.Writer)
 			return n, err
 		}
 		for i := range arts {
-			absolute(&site, &arts[i])
+			feed.ResolveArticle(&site, &arts[i])
 			if err := enc.Encode(&arts[i]); err != nil {
 				return n, err
 			}
@@ -90,29 +88,4 @@ func export(ctx context.Context, store exportStore, site feed.Site, w io.Writer)
 		q.Cursor = next
 	}
 	return n, bw.Flush()
-}
-
-// absolute resolves an article's URLs as its feed items do: the article's
-// own against the site, the rest against the article's page.
-func absolute(site *feed.Site, a *feed.Article) {
-	base := feed.ArticleBase(site, a)
-	a.URL = feed.Resolve(base, a.URL)
-	img := func(im *feed.Image) {
-		if im != nil {
-			im.URL = feed.Resolve(base, im.URL)
-		}
-	}
-	img(a.Lead)
-	if a.Video != nil {
-		a.Video.URL = feed.Resolve(base, a.Video.URL)
-		img(a.Video.Poster)
-	}
-	for g := range a.Galleries {
-		for i := range a.Galleries[g].Images {
-			img(&a.Galleries[g].Images[i])
-		}
-	}
-	for i := range a.Authors {
-		a.Authors[i].URL = feed.Resolve(base, a.Authors[i].URL)
-	}
 }
