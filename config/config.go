@@ -48,6 +48,10 @@ type Config struct {
 	AdminTokenEnv string `yaml:"admin_token_env"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"log_level"`
+	// MaxPages bounds the pages of every feed, RFC 5005 archive pages
+	// included: a feed serves at most MaxPages×limit items, and a build
+	// costs no more than that.
+	MaxPages int `yaml:"max_pages"`
 	// Hubs are the WebSub hubs feeds advertise and notify.
 	Hubs  []string `yaml:"hubs"`
 	Feeds []Feed   `yaml:"feeds"`
@@ -89,6 +93,7 @@ func Defaults() Config {
 		Timezone:      "UTC",
 		AdminTokenEnv: "FEEDWRIGHT_ADMIN_TOKEN",
 		LogLevel:      "info",
+		MaxPages:      DefaultMaxPages,
 		Site:          Site{Language: "en-US"},
 	}
 }
@@ -99,6 +104,13 @@ const DefaultLimit = 20
 // MaxLimit bounds a feed page: readers cope badly with huge documents,
 // and archive pages (RFC 5005) hold the rest.
 const MaxLimit = 500
+
+// DefaultMaxPages is the number of pages a feed has at most when the
+// configuration names none; MaxPages bounds the setting.
+const (
+	DefaultMaxPages = 50
+	MaxPages        = 1000
+)
 
 // Load reads the file at path, applies environment overrides from environ
 // (os.Environ's form), fills in defaults and validates. Every problem is
@@ -274,6 +286,9 @@ func (c *Config) finish() error {
 	}
 	if c.AdminTokenEnv == "" {
 		bad("admin_token_env", "is required (the name of the variable, not the token)")
+	}
+	if c.MaxPages < 1 || c.MaxPages > MaxPages {
+		bad("max_pages", "%d is outside 1..%d", c.MaxPages, MaxPages)
 	}
 	if len(c.Feeds) == 0 {
 		bad("feeds", "at least one feed is required")

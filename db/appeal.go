@@ -63,42 +63,34 @@ func (d *DB) Appeal(ctx context.Context, name string) (feed.Appeal, error) {
 }
 
 // PutAppeal creates or replaces the appeal with ap's name. Writing what is
-// already stored changes nothing and reports changed=false.
+// already stored changes nothing and reports changed=false. A change
+// stamps the appeal with now.
 func (d *DB) PutAppeal(ctx context.Context, ap feed.Appeal, now time.Time) (stored feed.Appeal, changed bool, err error) {
-	err = d.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := scanAppeal(tx.QueryRowContext(ctx, `SELECT `+appealColumns+` FROM appeals WHERE name = ?`, ap.Name))
-		exists := err == nil
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if exists && sameAppeal(old, ap) {
-			stored = old
-			return nil
-		}
-		sections, err := json.Marshal(ap.Sections)
-		if err != nil {
-			return err
-		}
-		if ap.Sections == nil {
-			sections = []byte("[]")
-		}
-		ap.UpdatedAt = now.UTC().Truncate(time.Second)
-		ap.Revision = old.Revision + 1
-		_, err = tx.ExecContext(ctx, `INSERT INTO appeals (name, heading, text, button_label, url, starts_at, ends_at,
-			sections, revision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET heading = excluded.heading, text = excluded.text,
-			button_label = excluded.button_label, url = excluded.url, starts_at = excluded.starts_at,
-			ends_at = excluded.ends_at, sections = excluded.sections, revision = excluded.revision,
-			updated_at = excluded.updated_at`,
-			ap.Name, ap.Heading, ap.Text, ap.ButtonLabel, ap.URL, unix(ap.StartsAt), unix(ap.EndsAt),
-			string(sections), ap.Revision, ap.UpdatedAt.Unix())
-		if err != nil {
-			return fmt.Errorf("appeal %q: %w", ap.Name, err)
-		}
-		stored, changed = ap, true
-		return nil
-	})
-	return stored, changed, err
+	ap.UpdatedAt = time.Time{}
+	stored, outcome, err := d.WriteAppeal(ctx, ap, now, WriteOptions{})
+	return stored, outcome != Unchanged, err
+}
+
+func putAppeal(ctx context.Context, tx *sql.Tx, ap feed.Appeal) error {
+	sections, err := json.Marshal(ap.Sections)
+	if err != nil {
+		return err
+	}
+	if ap.Sections == nil {
+		sections = []byte("[]")
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO appeals (name, heading, text, button_label, url, starts_at, ends_at,
+		sections, revision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET heading = excluded.heading, text = excluded.text,
+		button_label = excluded.button_label, url = excluded.url, starts_at = excluded.starts_at,
+		ends_at = excluded.ends_at, sections = excluded.sections, revision = excluded.revision,
+		updated_at = excluded.updated_at`,
+		ap.Name, ap.Heading, ap.Text, ap.ButtonLabel, ap.URL, unix(ap.StartsAt), unix(ap.EndsAt),
+		string(sections), ap.Revision, ap.UpdatedAt.Unix())
+	if err != nil {
+		return fmt.Errorf("appeal %q: %w", ap.Name, err)
+	}
+	return nil
 }
 
 func sameAppeal(a, b feed.Appeal) bool {

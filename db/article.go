@@ -81,54 +81,8 @@ func articleBySlug(ctx context.Context, q queryer, slug string) (feed.Article, e
 // ErrConflict. When the write leaves UpdatedAt zero, a change stamps it
 // with now.
 func (d *DB) UpsertArticle(ctx context.Context, a feed.Article, now time.Time) (stored feed.Article, changed bool, err error) {
-	err = d.inTx(ctx, func(tx *sql.Tx) error {
-		var id int64
-		old, err := articleBySlug(ctx, tx, a.Slug)
-		exists := err == nil
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		if exists {
-			if a.GUID == "" {
-				a.GUID = old.GUID
-			}
-			if a.GUID != old.GUID {
-				return fmt.Errorf("article %q: guid %q cannot change to %q: %w", a.Slug, old.GUID, a.GUID, ErrConflict)
-			}
-			if sameContent(&old, &a) {
-				stored = old
-				return nil
-			}
-			a.Revision = old.Revision + 1
-			if err := tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE slug = ?`, a.Slug).Scan(&id); err != nil {
-				return err
-			}
-		} else {
-			if a.GUID == "" {
-				a.GUID = newGUID()
-			}
-			var other string
-			err := tx.QueryRowContext(ctx, `SELECT slug FROM articles WHERE guid = ?`, a.GUID).Scan(&other)
-			if err == nil {
-				return fmt.Errorf("article %q: guid %q belongs to article %q: %w", a.Slug, a.GUID, other, ErrConflict)
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-			a.Revision = 1
-		}
-		if a.UpdatedAt.IsZero() {
-			a.UpdatedAt = now.UTC().Truncate(time.Second)
-		}
-		id, err = writeArticle(ctx, tx, id, &a)
-		if err != nil {
-			return fmt.Errorf("article %q: %w", a.Slug, err)
-		}
-		stored, err = articleBySlug(ctx, tx, a.Slug)
-		changed = true
-		return err
-	})
-	return stored, changed, err
+	stored, outcome, err := d.WriteArticle(ctx, a, now, WriteOptions{})
+	return stored, outcome != Unchanged, err
 }
 
 // sameContent reports whether writing next over old would change nothing.
@@ -455,21 +409,6 @@ func (d *DB) CountArticles(ctx context.Context) (int, error) {
 // RetractArticle takes the article out of every feed for good. The row
 // stays, so its GUID can never be given to another article.
 func (d *DB) RetractArticle(ctx context.Context, slug string, now time.Time) (feed.Article, error) {
-	var out feed.Article
-	err := d.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE articles SET status = 'retracted', revision = revision + 1, updated_at = ?
-			WHERE slug = ? AND status <> 'retracted'`, now.Unix(), slug)
-		if err != nil {
-			return err
-		}
-		out, err = articleBySlug(ctx, tx, slug)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 && out.Status != feed.StatusRetracted {
-			return fmt.Errorf("article %q: %w", slug, ErrNotFound)
-		}
-		return nil
-	})
+	out, _, err := d.RetractArticleIf(ctx, slug, now, WriteOptions{})
 	return out, err
 }

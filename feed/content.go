@@ -1,34 +1,47 @@
 package feed
 
 import (
-	"fmt"
-	"html"
 	"net/url"
 	"strings"
 )
 
-// ContentHTML is the full HTML of an article as every format carries it:
-// the lead image first (some clients take the first <img> as the item's
-// picture), the body, the video as a poster linked to the player, the
-// galleries as captioned figures, and the appeal when one applies. Readers
-// that drop enclosures and media elements still get every image and credit.
+// ContentHTML is the full HTML of an article as every format carries it,
+// and as its web page shows it: the lead image first (some clients take the
+// first <img> as the item's picture), the body with its URLs made absolute,
+// the video as a poster linked to the player, the galleries as captioned
+// figures, and the appeal when one applies, its link tagged for format f.
+// Readers that drop enclosures and media elements still get every image
+// and credit.
 func ContentHTML(site *Site, a *Article, appeal *Appeal, f Format) string {
 	base := ArticleBase(site, a)
 	var b strings.Builder
+	// When the lead image is the video's poster, as it is for a story
+	// built around a video, one figure serves both: the same picture
+	// twice in a row reads as a mistake.
+	leadIsPoster := a.Lead != nil && a.Video != nil && a.Video.Poster != nil &&
+		Resolve(base, a.Video.Poster.URL) == Resolve(base, a.Lead.URL)
 	if a.Lead != nil {
-		writeFigure(&b, base, a.Lead)
+		var video *Video
+		if leadIsPoster {
+			video = a.Video
+		}
+		writeFigure(&b, base, a.Lead, video)
 	}
-	b.WriteString(a.BodyHTML)
-	if a.Video != nil {
+	body := strings.TrimSpace(AbsoluteHTML(base, a.BodyHTML))
+	if body != "" {
+		b.WriteString(body)
+		b.WriteString("\n")
+	}
+	if a.Video != nil && !leadIsPoster {
 		writeVideo(&b, base, a.Video)
 	}
-	for _, g := range a.Galleries {
-		writeGallery(&b, base, &g)
+	for i := range a.Galleries {
+		writeGallery(&b, base, &a.Galleries[i])
 	}
 	if appeal != nil {
 		writeAppeal(&b, base, appeal, f)
 	}
-	return b.String()
+	return CleanText(strings.TrimSuffix(b.String(), "\n"))
 }
 
 // ArticleBase is the URL that relative references in an article resolve
@@ -59,131 +72,39 @@ func Resolve(base *url.URL, ref string) string {
 	return u.String()
 }
 
-func writeFigure(b *strings.Builder, base *url.URL, img *Image) {
-	b.WriteString("<figure>")
-	writeImg(b, base, img)
-	caption := strings.TrimSpace(img.Caption)
-	credit := strings.TrimSpace(img.Credit)
-	if caption != "" || credit != "" {
-		b.WriteString("<figcaption>")
-		b.WriteString(html.EscapeString(caption))
-		if credit != "" {
-			if caption != "" {
-				b.WriteString(" ")
-			}
-			fmt.Fprintf(b, "<small>%s: %s</small>", creditLabel(img.CreditRole), html.EscapeString(credit))
-		}
-		b.WriteString("</figcaption>")
-	}
-	b.WriteString("</figure>")
-}
-
-// writeImg writes an <img> that survives e-mail tools, which strip srcset
-// and styles: an absolute src, alt text, and the intrinsic size.
-func writeImg(b *strings.Builder, base *url.URL, img *Image) {
-	fmt.Fprintf(b, `<img src="%s" alt="%s"`, html.EscapeString(Resolve(base, img.URL)), html.EscapeString(imageAlt(img)))
-	if img.Width > 0 && img.Height > 0 {
-		fmt.Fprintf(b, ` width="%d" height="%d"`, img.Width, img.Height)
-	}
-	b.WriteString(">")
-}
-
-func imageAlt(img *Image) string {
-	switch {
-	case img.Alt != "":
-		return img.Alt
-	case img.Caption != "":
-		return img.Caption
-	}
-	return img.Credit
-}
-
-// creditLabel turns a Media RSS role into the word a caption uses.
-func creditLabel(role string) string {
-	switch strings.ToLower(role) {
-	case "", "photographer":
-		return "Photo"
-	case "illustrator", "artist":
-		return "Illustration"
-	case "videographer":
-		return "Video"
-	}
-	r := []rune(role)
-	return strings.ToUpper(string(r[0])) + string(r[1:])
-}
-
-func writeVideo(b *strings.Builder, base *url.URL, v *Video) {
-	href := html.EscapeString(Resolve(base, v.URL))
-	title := strings.TrimSpace(v.Title)
-	if title == "" {
-		title = "Watch the video"
-	}
-	b.WriteString("<figure>")
-	if v.Poster != nil {
-		fmt.Fprintf(b, `<a href="%s">`, href)
-		writeImg(b, base, v.Poster)
-		b.WriteString("</a>")
-	}
-	fmt.Fprintf(b, `<figcaption><a href="%s">▶ %s</a></figcaption></figure>`, href, html.EscapeString(title))
-}
-
-func writeGallery(b *strings.Builder, base *url.URL, g *Gallery) {
-	if len(g.Images) == 0 {
-		return
-	}
-	if g.Title != "" {
-		fmt.Fprintf(b, "<h3>%s</h3>", html.EscapeString(g.Title))
-	}
-	for i := range g.Images {
-		writeFigure(b, base, &g.Images[i])
-	}
-}
-
-func writeAppeal(b *strings.Builder, base *url.URL, ap *Appeal, f Format) {
-	b.WriteString("<hr><aside>")
-	if ap.Heading != "" {
-		fmt.Fprintf(b, "<h3>%s</h3>", html.EscapeString(ap.Heading))
-	}
-	for _, para := range strings.Split(ap.Text, "\n\n") {
-		if para = strings.TrimSpace(para); para != "" {
-			fmt.Fprintf(b, "<p>%s</p>", html.EscapeString(para))
+// ResolveArticle makes the article's own URLs absolute, as its feed items
+// show them: its page against the site's base URL, its images, video and
+// author links against that page. Whatever reads articles back (the
+// admin API, export) gives them out this way, so that what it gives can
+// be sent back in, which takes only absolute URLs.
+func ResolveArticle(site *Site, a *Article) {
+	base := ArticleBase(site, a)
+	a.URL = base.String()
+	img := func(im *Image) {
+		if im != nil {
+			im.URL = Resolve(base, im.URL)
 		}
 	}
-	label := ap.ButtonLabel
-	if label == "" {
-		label = ap.URL
+	img(a.Lead)
+	if a.Video != nil {
+		a.Video.URL = Resolve(base, a.Video.URL)
+		img(a.Video.Poster)
 	}
-	fmt.Fprintf(b, `<p><a href="%s"><strong>%s</strong></a></p></aside>`,
-		html.EscapeString(CampaignURL(Resolve(base, ap.URL), ap.Name, f)), html.EscapeString(label))
-}
-
-// CampaignURL adds the campaign parameters that tell the publisher's
-// analytics which format a donation came through.
-func CampaignURL(raw, campaign string, f Format) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	q := u.Query()
-	source := string(f)
-	if f == JSON {
-		source = "jsonfeed"
-	}
-	q.Set("utm_source", source)
-	q.Set("utm_medium", "feed")
-	q.Set("utm_campaign", campaign)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// AppealFor picks the appeal that applies to article a at the build time:
-// the first running appeal whose sections include the article's.
-func AppealFor(in *Input, a *Article) *Appeal {
-	for i := range in.Appeals {
-		ap := &in.Appeals[i]
-		if ap.ActiveAt(in.Now) && ap.AppliesTo(a) {
-			return ap
+	for g := range a.Galleries {
+		for i := range a.Galleries[g].Images {
+			img(&a.Galleries[g].Images[i])
 		}
 	}
-	return nil
+	for i := range a.Authors {
+		a.Authors[i].URL = Resolve(base, a.Authors[i].URL)
+	}
+}
+
+// ResolveAppeal makes the appeal's link absolute against the site's base
+// URL, for the same reason as ResolveArticle.
+func ResolveAppeal(site *Site, ap *Appeal) {
+	base, err := url.Parse(site.BaseURL)
+	if err == nil {
+		ap.URL = Resolve(base, ap.URL)
+	}
 }

@@ -1,17 +1,20 @@
-// Package scheduler keeps every feed's documents true to the database: it
-// rebuilds them on the configured cron schedule and publishes each new set
-// atomically, to memory for the server and to SQLite for the next start.
+// Package scheduler keeps every feed's documents true to the database. It
+// rebuilds them on the configured cron schedule, soon after writes, and at
+// the moment an embargo lifts or an appeal starts or ends; it renders only
+// the feeds whose inputs changed, publishes each new set atomically to
+// memory for the server and to SQLite for the next start, and tells
+// WebSub hubs about what changed.
 package scheduler
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/robfig/cron/v3"
 
 	"github.com/feedwright/feedwright/db"
@@ -20,21 +23,59 @@ import (
 
 // Store is what the scheduler needs from the database.
 type Store interface {
+	// FeedFingerprint is the cheap check: has anything a feed shows changed?
+	FeedFingerprint(ctx context.Context, q db.FeedQuery) (db.Fingerprint, error)
 	FeedArticles(ctx context.Context, q db.FeedQuery) ([]feed.Article, error)
 	Appeals(ctx context.Context) ([]feed.Appeal, error)
+	// NextChange is the next moment after now the clock alone changes a feed.
+	NextChange(ctx context.Context, now time.Time) (time.Time, bool, error)
 	SaveDocuments(ctx context.Context, feedName string, docs []db.StoredDocument) error
 	Documents(ctx context.Context) ([]db.StoredDocument, error)
 }
 
+// Defaults of the Options left zero.
+const (
+	DefaultMaxPages       = 50
+	DefaultDebounce       = 500 * time.Millisecond
+	DefaultDrainTimeout   = 10 * time.Second
+	DefaultWebSubAttempts = 5
+	DefaultWebSubBackoff  = 2 * time.Second
+)
+
 // Options configure a Scheduler.
 type Options struct {
-	Store    Store
-	Site     feed.Site
-	Feeds    []feed.Definition
+	Store Store
+	Site  feed.Site
+	Feeds []feed.Definition
+	// Schedule is the safety net that rebuilds whatever the other
+	// triggers missed; nil means no scheduled passes at all.
 	Schedule cron.Schedule
 	Location *time.Location
 	Logger   *slog.Logger
-	// Now is the clock; time.Now when nil. Tests pass their own.
+	// MaxPages bounds the pages of a feed, its RFC 5005 archive
+	// included, so a build costs at most MaxPages×Limit items; older
+	// items are in no page. DefaultMaxPages when zero.
+	MaxPages int
+	// Debounce is how long a Trigger waits for more writes before it
+	// builds: every Trigger within the window folds into one build. It
+	// runs on wall time, not Clock. DefaultDebounce when zero.
+	Debounce time.Duration
+	// DrainTimeout bounds how long Run, once its context is done, lets a
+	// running build go on before cancelling it.
+	DrainTimeout time.Duration
+	// Registerer receives the scheduler's metrics; none when nil.
+	Registerer prometheus.Registerer
+	// HTTPClient sends WebSub notices to Site.Hubs; a client with a 10s
+	// timeout when nil.
+	HTTPClient *http.Client
+	// WebSubAttempts and WebSubBackoff bound the retries of a notice: at
+	// most that many attempts, waiting WebSubBackoff, then twice as long, …
+	WebSubAttempts int
+	WebSubBackoff  time.Duration
+	// Clock is the time source; SystemClock when nil.
+	Clock Clock
+	// Now, when set and Clock is not, replaces only the clock's reading
+	// (timers stay on wall time): enough for tests that build once.
 	Now func() time.Time
 }
 
@@ -42,14 +83,33 @@ type Options struct {
 type Scheduler struct {
 	opts    Options
 	log     *slog.Logger
-	now     func() time.Time
+	clock   Clock
+	m       *metrics
+	hubs    *notifier
 	current atomic.Pointer[snapshot]
-	// buildMu makes builds take turns: the cron tick and a triggered
-	// rebuild never render the same feed at once.
+
+	// buildMu makes passes take turns: the cron tick, a triggered
+	// rebuild and a wake-up never render at once. It also guards
+	// fingerprints.
 	buildMu sync.Mutex
-	// trigger holds at most one pending rebuild request; requests that
-	// arrive while one is pending fold into it.
-	trigger chan struct{}
+	// fingerprints holds, per feed, the inputs of the documents being
+	// served; a pass that finds the same inputs renders nothing.
+	fingerprints map[string]string
+
+	// trigger holds at most one pending rebuild request; debounced and
+	// wake are the debounce timer's and the wake-up timer's signals.
+	trigger, debounced, wake chan struct{}
+	stopping                 atomic.Bool
+
+	wakeMu    sync.Mutex
+	wakeTimer Timer
+	wakeAt    time.Time
+
+	statusMu sync.Mutex
+	status   map[string]*FeedStatus
+
+	// onPass, when set (by tests), is called after every pass.
+	onPass func(trigger string)
 }
 
 // Published is one feed's current documents: a page each, every format.
@@ -68,15 +128,50 @@ type snapshot struct {
 
 // New makes a Scheduler; nothing runs until Run.
 func New(opts Options) *Scheduler {
-	s := &Scheduler{opts: opts, log: opts.Logger, now: opts.Now, trigger: make(chan struct{}, 1)}
-	if s.log == nil {
-		s.log = slog.Default()
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
 	}
-	if s.now == nil {
-		s.now = time.Now
+	if opts.Clock == nil && opts.Now != nil {
+		opts.Clock = nowClock{opts.Now}
 	}
-	if s.opts.Location == nil {
-		s.opts.Location = time.UTC
+	if opts.Clock == nil {
+		opts.Clock = SystemClock{}
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.MaxPages <= 0 {
+		opts.MaxPages = DefaultMaxPages
+	}
+	if opts.Debounce <= 0 {
+		opts.Debounce = DefaultDebounce
+	}
+	if opts.DrainTimeout <= 0 {
+		opts.DrainTimeout = DefaultDrainTimeout
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if opts.WebSubAttempts <= 0 {
+		opts.WebSubAttempts = DefaultWebSubAttempts
+	}
+	if opts.WebSubBackoff <= 0 {
+		opts.WebSubBackoff = DefaultWebSubBackoff
+	}
+	s := &Scheduler{
+		opts:         opts,
+		log:          opts.Logger,
+		clock:        opts.Clock,
+		m:            newMetrics(opts.Registerer, opts.Feeds),
+		fingerprints: map[string]string{},
+		trigger:      make(chan struct{}, 1),
+		debounced:    make(chan struct{}, 1),
+		wake:         make(chan struct{}, 1),
+		status:       map[string]*FeedStatus{},
+	}
+	s.hubs = newNotifier(opts.Site.Hubs, opts.HTTPClient, opts.WebSubAttempts, opts.WebSubBackoff, s.log, s.m)
+	for _, d := range opts.Feeds {
+		s.status[d.Name] = &FeedStatus{Feed: d.Name}
 	}
 	s.current.Store(&snapshot{feeds: map[string]*Published{}})
 	return s
@@ -122,7 +217,7 @@ func (s *Scheduler) LoadPersisted(ctx context.Context) error {
 	}
 	feeds := map[string]*Published{}
 	for _, sd := range stored {
-		if !known[sd.Feed] {
+		if !known[sd.Feed] || sd.Page < 1 {
 			continue // a feed since removed from the configuration
 		}
 		p := feeds[sd.Feed]
@@ -137,11 +232,15 @@ func (s *Scheduler) LoadPersisted(ctx context.Context) error {
 	}
 	for name, p := range feeds {
 		s.publish(name, p)
+		s.setStatus(name, func(st *FeedStatus) {
+			st.Serving, st.Built, st.Pages = true, p.BuiltAt, len(p.Pages)
+		})
 	}
 	s.log.Info("loaded persisted documents", "feeds", len(feeds))
 	return nil
 }
 
+// publish swaps in a feed's new documents, every page and format at once.
 func (s *Scheduler) publish(name string, p *Published) {
 	for {
 		old := s.current.Load()
@@ -156,100 +255,80 @@ func (s *Scheduler) publish(name string, p *Published) {
 	}
 }
 
-// BuildAll rebuilds every feed. An error in one feed does not stop the
-// others, and never replaces that feed's last good documents.
-func (s *Scheduler) BuildAll(ctx context.Context) error {
-	s.buildMu.Lock()
-	defer s.buildMu.Unlock()
-	now := s.now()
-	appeals, err := s.opts.Store.Appeals(ctx)
-	if err != nil {
-		return fmt.Errorf("build: %w", err)
-	}
-	var errs []error
-	for _, def := range s.opts.Feeds {
-		if err := s.buildFeed(ctx, def, appeals, now); err != nil {
-			s.log.Error("feed build failed", "feed", def.Name, "err", err)
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func (s *Scheduler) buildFeed(ctx context.Context, def feed.Definition, appeals []feed.Appeal, now time.Time) (err error) {
+// Run builds every feed once, then keeps them current until ctx is done:
+// on the cron schedule, after Trigger, and at each scheduled change. A
+// cron tick that comes while the last one still runs is skipped, and a
+// panic is recovered and logged. When ctx is done Run takes no more ticks,
+// lets a running build finish for up to DrainTimeout (then cancels it),
+// stops the WebSub senders and returns; the database may close after.
+func (s *Scheduler) Run(ctx context.Context) error {
+	// Builds get a context of their own so that shutdown lets them
+	// finish, within DrainTimeout, instead of failing half-way.
+	buildCtx, cancelBuild := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBuild()
+	var drain atomic.Pointer[time.Timer]
+	stopWatch := context.AfterFunc(ctx, func() {
+		s.stopping.Store(true)
+		drain.Store(time.AfterFunc(s.opts.DrainTimeout, cancelBuild))
+	})
 	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("feed %q: build panicked: %v", def.Name, r)
+		stopWatch()
+		if t := drain.Load(); t != nil {
+			t.Stop()
 		}
 	}()
-	start := time.Now()
-	arts, err := s.opts.Store.FeedArticles(ctx, db.FeedQuery{
-		Section: def.Section, Tag: def.Tag, Author: def.Author, Now: now, Limit: def.Limit,
-	})
-	if err != nil {
-		return fmt.Errorf("feed %q: %w", def.Name, err)
-	}
-	docs, err := feed.Build(feed.Input{
-		Site: s.opts.Site, Feed: def, Articles: arts, Appeals: appeals, Now: now,
-		Page: feed.Page{Number: 1, Last: 1},
-	})
-	if err != nil {
-		return fmt.Errorf("feed %q: %w", def.Name, err)
-	}
-	page := map[feed.Format]*feed.Document{}
-	stored := make([]db.StoredDocument, 0, len(docs))
-	for _, d := range docs {
-		page[d.Format] = d
-		stored = append(stored, db.StoredDocument{Feed: def.Name, Page: 1, BuiltAt: now, Document: d})
-	}
-	if err := s.opts.Store.SaveDocuments(ctx, def.Name, stored); err != nil {
-		return fmt.Errorf("feed %q: %w", def.Name, err)
-	}
-	s.publish(def.Name, &Published{Feed: def.Name, BuiltAt: now, Pages: []map[feed.Format]*feed.Document{page}})
-	s.log.Debug("feed built", "feed", def.Name, "items", len(arts), "took", time.Since(start))
-	return nil
-}
 
-// Run builds every feed once, then on the schedule until ctx is done. A
-// tick that comes while the last build still runs is skipped, and a panic
-// in a build is recovered and logged. Run returns once a running build
-// has finished.
-func (s *Scheduler) Run(ctx context.Context) error {
+	s.hubs.start()
+	defer s.hubs.stop()
+
 	logger := cronLogger{s.log}
+	// SkipIfStillRunning must wrap Recover, not the other way round: a
+	// panic escaping the skip wrapper would keep its token, and every
+	// later tick would be skipped for good.
 	c := cron.New(
 		cron.WithLocation(s.opts.Location),
 		cron.WithLogger(logger),
-		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)),
+		cron.WithChain(cron.SkipIfStillRunning(logger), cron.Recover(logger)),
 	)
-	c.Schedule(s.opts.Schedule, cron.FuncJob(func() {
-		if err := s.BuildAll(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("scheduled build failed", "err", err)
-		}
-	}))
-	if err := s.BuildAll(ctx); err != nil && ctx.Err() == nil {
-		s.log.Error("first build failed", "err", err)
+	if s.opts.Schedule != nil {
+		c.Schedule(s.opts.Schedule, cron.FuncJob(func() { s.pass(buildCtx, "cron") }))
 	}
+
+	s.pass(buildCtx, "start")
 	c.Start()
-	defer func() { <-c.Stop().Done() }()
-	for {
+	var debounce *time.Timer
+	for ctx.Err() == nil {
 		select {
 		case <-ctx.Done():
-			return nil
 		case <-s.trigger:
-			if err := s.BuildAll(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("triggered build failed", "err", err)
+			if debounce == nil {
+				// Wall time, not Clock: the debounce is a latency
+				// knob, it decides nothing about what a feed shows.
+				debounce = time.AfterFunc(s.opts.Debounce, func() { signal(s.debounced) })
 			}
+		case <-s.debounced:
+			debounce = nil
+			s.pass(buildCtx, "write")
+		case <-s.wake:
+			s.pass(buildCtx, "wake")
 		}
 	}
+	s.stopping.Store(true)
+	if debounce != nil {
+		debounce.Stop()
+	}
+	s.stopWake()
+	<-c.Stop().Done()
+	s.log.Info("scheduler stopped")
+	return nil
 }
 
 // Trigger asks for a rebuild soon, after a write to the database. It never
-// blocks: a burst of requests while one is pending makes a single build.
+// blocks. The build starts Debounce after the first request, and every
+// request until then folds into it, so a burst of writes makes one build.
+// A request that comes while that build runs makes one more after it.
 func (s *Scheduler) Trigger() {
-	select {
-	case s.trigger <- struct{}{}:
-	default:
-	}
+	signal(s.trigger)
 }
 
 // cronLogger lets robfig/cron log through slog: its chatter at debug

@@ -3,10 +3,12 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +34,11 @@ type stack struct {
 }
 
 func newStack(t *testing.T, articles int) *stack {
+	return newStackLimit(t, articles, 20)
+}
+
+// newStackLimit is newStack with limit items per feed page.
+func newStackLimit(t *testing.T, articles, limit int) *stack {
 	t.Helper()
 	ctx := context.Background()
 	store, err := db.Open(ctx, t.TempDir()+"/fw.db")
@@ -60,7 +67,7 @@ func newStack(t *testing.T, articles int) *stack {
 	srv := httptest.NewUnstartedServer(nil)
 	site := testSite
 	site.BaseURL = "http://" + srv.Listener.Addr().String()
-	defs := []feed.Definition{{Name: "news", Title: "Test News", Limit: 20}}
+	defs := []feed.Definition{{Name: "news", Title: "Test News", Limit: limit}}
 	st.sched = scheduler.New(scheduler.Options{Store: store, Site: site, Feeds: defs, Now: func() time.Time { return now }})
 	if err := st.sched.BuildAll(ctx); err != nil {
 		t.Fatal(err)
@@ -186,7 +193,7 @@ func TestPagesForPeople(t *testing.T) {
 	}
 	for _, f := range feed.Formats {
 		want := fmt.Sprintf(`<link rel="alternate" type="%s" title="Test News (%s)" href="%s%s">`,
-			strings.ReplaceAll(strings.TrimSuffix(f.ContentType(), "; charset=utf-8"), "+", "&#43;"),
+			strings.TrimSuffix(f.ContentType(), "; charset=utf-8"),
 			f.Label(), st.srv.URL, feed.FeedPath("news", f, 1))
 		if !strings.Contains(page, want) {
 			t.Errorf("index lacks %s", want)
@@ -206,7 +213,7 @@ func TestPagesForPeople(t *testing.T) {
 	for _, want := range []string{
 		"<h1>Test News</h1>",
 		// Subscribe links in each format.
-		`href="` + st.srv.URL + `/feeds/news.rss" type="application/rss&#43;xml"`,
+		`href="` + st.srv.URL + `/feeds/news.rss">`,
 		`href="` + st.srv.URL + `/feeds/news.atom"`,
 		`href="` + st.srv.URL + `/feeds/news.json"`,
 		// Every item, with its gallery images and their credits.
@@ -220,5 +227,108 @@ func TestPagesForPeople(t *testing.T) {
 	}
 	if resp, _ := st.get(t, "/feeds/news?page=2"); resp.StatusCode != 404 {
 		t.Errorf("feed page 2 of 1: %d", resp.StatusCode)
+	}
+}
+
+var (
+	xmlLinkTag = regexp.MustCompile(`<(?:atom:)?link\b[^>]*>`)
+	xmlAttr    = regexp.MustCompile(`\b(rel|href)="([^"]*)"`)
+)
+
+// documentLinks reads the RFC 5005 links a document carries: atom:link
+// (RSS) and link (Atom) elements, or JSON Feed's next_url.
+func documentLinks(t *testing.T, f feed.Format, body []byte) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	if f == feed.JSON {
+		var doc struct {
+			NextURL string `json:"next_url"`
+			FeedURL string `json:"feed_url"`
+		}
+		if err := json.Unmarshal(body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.NextURL != "" {
+			out["next"] = doc.NextURL
+		}
+		out["self"] = doc.FeedURL
+		return out
+	}
+	for _, tag := range xmlLinkTag.FindAllString(string(body), -1) {
+		attrs := map[string]string{}
+		for _, m := range xmlAttr.FindAllStringSubmatch(tag, -1) {
+			attrs[m[1]] = m[2]
+		}
+		if rel := attrs["rel"]; rel != "" {
+			out[rel] = attrs["href"]
+		}
+	}
+	return out
+}
+
+// Real pages from the scheduler, walked over HTTP from the first to the
+// last by the links in the documents and back again, each page with its
+// own ETag and revalidating on it.
+func TestEndToEndPagingWalk(t *testing.T) {
+	const pages = 3
+	st := newStackLimit(t, pages, 1)
+	for _, f := range feed.Formats {
+		t.Run(string(f), func(t *testing.T) {
+			u := st.srv.URL + feed.FeedPath("news", f, 1)
+			var visited []string
+			etags := map[string]bool{}
+			for n := 1; ; n++ {
+				resp, body := st.get(t, strings.TrimPrefix(u, st.srv.URL))
+				if resp.StatusCode != 200 {
+					t.Fatalf("GET %s: %d", u, resp.StatusCode)
+				}
+				etag := resp.Header.Get("ETag")
+				if etags[etag] {
+					t.Fatalf("page %d repeats ETag %s", n, etag)
+				}
+				etags[etag] = true
+				if r, _ := st.get(t, strings.TrimPrefix(u, st.srv.URL), "If-None-Match", etag); r.StatusCode != 304 {
+					t.Fatalf("page %d with its ETag: %d", n, r.StatusCode)
+				}
+				links := documentLinks(t, f, body)
+				if links["self"] != u {
+					t.Fatalf("page %d: self %q, want %q", n, links["self"], u)
+				}
+				visited = append(visited, u)
+				next := links["next"]
+				if next == "" {
+					next = linkRel(resp.Header.Get("Link"), "next") // must agree: both empty
+					if next != "" || n != pages {
+						t.Fatalf("walk stopped at page %d of %d (Link next %q)", n, pages, next)
+					}
+					break
+				}
+				if next != linkRel(resp.Header.Get("Link"), "next") {
+					t.Fatalf("page %d: document next %q, Link header next %q", n, next, linkRel(resp.Header.Get("Link"), "next"))
+				}
+				u = next
+			}
+			// Back: by the documents' "previous" links (the Link header
+			// for JSON Feed, which has no such field).
+			for n := pages; n > 1; n-- {
+				resp, body := st.get(t, strings.TrimPrefix(u, st.srv.URL))
+				prev := documentLinks(t, f, body)["previous"]
+				if f == feed.JSON {
+					prev = linkRel(resp.Header.Get("Link"), "previous")
+				}
+				if prev != visited[n-2] {
+					t.Fatalf("page %d: previous %q, want %q", n, prev, visited[n-2])
+				}
+				u = prev
+			}
+			if resp, _ := st.get(t, feed.FeedPath("news", f, pages+1)); resp.StatusCode != 404 {
+				t.Fatalf("page past the end: %d", resp.StatusCode)
+			}
+		})
+	}
+	// The page for people pages back the same way.
+	_, body := st.get(t, "/feeds/news?page=2")
+	if !strings.Contains(string(body), `href="/feeds/news?page=3" rel="next"`) || !strings.Contains(string(body), `href="/feeds/news" rel="prev"`) {
+		t.Fatalf("feed page 2 lacks its newer/older links")
 	}
 }

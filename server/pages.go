@@ -5,6 +5,8 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
+	"html"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -21,7 +23,21 @@ import (
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-var templates = template.Must(template.ParseFS(templateFiles, "templates/*.html"))
+var templates = template.Must(template.New("").Funcs(template.FuncMap{"alternates": alternates}).
+	ParseFS(templateFiles, "templates/*.html"))
+
+// alternates writes the autodiscovery <link> tags. html/template would
+// write the "+" of "application/rss+xml" as "&#43;", which naive
+// discovery code in some readers does not decode, so they are escaped
+// here with the plain HTML rules instead.
+func alternates(links []link) template.HTML {
+	var b strings.Builder
+	for _, l := range links {
+		fmt.Fprintf(&b, "<link rel=\"alternate\" type=\"%s\" title=\"%s\" href=\"%s\">\n",
+			html.EscapeString(l.Type), html.EscapeString(l.Title), html.EscapeString(l.Href))
+	}
+	return template.HTML(b.String())
+}
 
 // link is an <a> or <link rel="alternate"> to a feed document.
 type link struct {

@@ -48,7 +48,10 @@ type Options struct {
 	Rebuilder Rebuilder
 	// AdminToken is the admin API's bearer token; empty turns the API off.
 	AdminToken string
-	Logger     *slog.Logger
+	// Admin is the store the admin API reads and writes; nil turns the
+	// API off.
+	Admin  AdminStore
+	Logger *slog.Logger
 }
 
 // Rebuilder rebuilds feeds soon after their inputs change.
@@ -133,6 +136,7 @@ func (s *Server) routes() {
 	if s.opts.Metrics != nil {
 		m.Handle("GET /metrics", promhttp.HandlerFor(s.opts.Metrics, promhttp.HandlerOpts{}))
 	}
+	s.adminRoutes()
 	if s.opts.Assets != nil {
 		m.Handle("/", s.opts.Assets)
 	}
@@ -155,7 +159,13 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	if !s.opts.Documents.Ready() {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte("not ready: some feeds have no documents yet\n"))
-		return
+	} else {
+		w.Write([]byte("ready\n"))
 	}
-	w.Write([]byte("ready\n"))
+	// Per-feed detail (last success, last error) when the source keeps it.
+	if d, ok := s.opts.Documents.(interface{ StatusLines() []string }); ok {
+		for _, line := range d.StatusLines() {
+			w.Write([]byte(line + "\n"))
+		}
+	}
 }

@@ -36,6 +36,11 @@ const usage = `Feedwright publishes a news site's articles as RSS, Atom and JSON
 
 Usage:
   feedwright [--config PATH] serve     run the scheduler and the HTTP server
+  feedwright [--config PATH] import [--dry-run] FILE|-
+                                       read articles and appeals (NDJSON or a
+                                       JSON array) into the database; exit 1
+                                       if any record failed
+  feedwright [--config PATH] export    write every article and appeal as NDJSON
   feedwright version                   print the version
   feedwright help                      print this help
 
@@ -75,7 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		fmt.Fprintln(stdout, "feedwright", buildVersion())
 		return 0
-	case "serve", "":
+	case "serve", "import", "export", "":
 		if cmd == "" {
 			fmt.Fprint(stderr, usage)
 			return 2
@@ -92,6 +97,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	log := newLogger(cfg.LogLevel, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	switch cmd {
+	case "import":
+		return runImport(ctx, cfg, fs.Args()[1:], stdout, stderr)
+	case "export":
+		return runExport(ctx, cfg, fs.Args()[1:], stdout, stderr)
+	}
 	if err := serve(ctx, cfg, log); err != nil {
 		log.Error("feedwright stopped", "err", err)
 		return 1
@@ -178,17 +189,18 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	st := site(cfg)
 	defs := definitions(cfg)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	sched := scheduler.New(scheduler.Options{
 		Store: store, Site: st, Feeds: defs, Schedule: cfg.CronSchedule(), Location: cfg.Location(), Logger: log,
+		MaxPages: cfg.MaxPages, Registerer: reg,
 	})
 	if err := sched.LoadPersisted(ctx); err != nil {
 		return err
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opts := server.Options{
 		Site: st, Feeds: defs, Documents: sched, Articles: store, Logger: log,
-		Metrics: reg, Registerer: reg, Rebuilder: sched, AdminToken: os.Getenv(cfg.AdminTokenEnv),
+		Metrics: reg, Registerer: reg, Rebuilder: sched, AdminToken: os.Getenv(cfg.AdminTokenEnv), Admin: store,
 	}
 	if cfg.Demo {
 		opts.Assets = demo.Handler()
