@@ -199,7 +199,11 @@ func (s *Server) feedItem(a *feed.Article) feedItem {
 		if credit != "" {
 			credit = creditLabel(im.CreditRole) + ": " + credit
 		}
-		return pageImage{URL: feed.Resolve(base, im.URL), Alt: im.Alt, Caption: im.Caption, Credit: credit,
+		caption := im.Caption
+		if caption == im.Credit {
+			caption = "" // the credit line says it already
+		}
+		return pageImage{URL: feed.Resolve(base, im.URL), Alt: im.Alt, Caption: caption, Credit: credit,
 			Width: im.Width, Height: im.Height}
 	}
 	it := feedItem{
