@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +116,14 @@ func TestEndToEnd(t *testing.T) {
 			resp.Header.Get("Content-Encoding"), bytes.Equal(body, doc.Gzip))
 	}
 	etag := resp.Header.Get("ETag")
+
+	// The HTTP freshness promise and the RSS ttl are the same promise
+	// (Miniflux waits the larger of the two).
+	if m := regexp.MustCompile(`<ttl>(\d+)</ttl>`).FindSubmatch(doc.Body); m == nil {
+		t.Error("the RSS document has no ttl")
+	} else if ttl, _ := strconv.Atoi(string(m[1])); !strings.Contains(resp.Header.Get("Cache-Control"), fmt.Sprintf("max-age=%d,", ttl*60)) {
+		t.Errorf("RSS ttl %d minutes, Cache-Control %q", ttl, resp.Header.Get("Cache-Control"))
+	}
 
 	// HEAD over the wire: same headers, no body.
 	req, _ := http.NewRequest("HEAD", st.srv.URL+"/feeds/news.rss", nil)
