@@ -42,6 +42,9 @@ func alternates(links []link) template.HTML {
 // link is an <a> or <link rel="alternate"> to a feed document.
 type link struct {
 	Href, Type, Title string
+	// Label is the short text of a visible link ("RSS 2.0"); Title,
+	// which names the feed too, is for autodiscovery menus.
+	Label string
 }
 
 type indexFeed struct {
@@ -102,6 +105,7 @@ func (s *Server) feedLinks(def *feed.Definition) []link {
 			Href:  s.opts.Site.BaseURL + feed.FeedPath(def.Name, f, 1),
 			Type:  string(ct),
 			Title: def.Title + " (" + f.Label() + ")",
+			Label: f.Label(),
 		})
 	}
 	return out
