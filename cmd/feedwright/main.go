@@ -279,7 +279,9 @@ func loadDemo(ctx context.Context, store *db.DB, log *slog.Logger) error {
 	if _, _, err := store.UpsertArticle(ctx, a, now); err != nil {
 		return fmt.Errorf("load demo: %w", err)
 	}
-	if _, _, err := store.PutAppeal(ctx, ap, now); err != nil {
+	// WriteAppeal keeps the appeal's own updated_at, so a fresh demo's
+	// Last-Modified is the content's date, not the moment of first start.
+	if _, _, err := store.WriteAppeal(ctx, ap, now, db.WriteOptions{}); err != nil {
 		return fmt.Errorf("load demo: %w", err)
 	}
 	log.Info("loaded demo content", "article", a.Slug, "appeal", ap.Name)

@@ -51,7 +51,12 @@ func TestDemoLoadsExactlyOnce(t *testing.T) {
 	}
 	aps, err := store.Appeals(ctx)
 	if err != nil || len(aps) != 1 || aps[0].Heading != "Our 2024 Coverage Needs You" {
-		t.Errorf("appeals = %+v (%v)", aps, err)
+		t.Fatalf("appeals = %+v (%v)", aps, err)
+	}
+	// The appeal keeps its own date: a fresh demo's Last-Modified must not
+	// be the moment it was first started.
+	if want := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC); !aps[0].UpdatedAt.Equal(want) {
+		t.Errorf("demo appeal updated_at = %v, want %v", aps[0].UpdatedAt, want)
 	}
 }
 
