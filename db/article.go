@@ -337,31 +337,48 @@ type FeedQuery struct {
 	Offset int
 }
 
-func (q *FeedQuery) where() (string, []any) {
-	where := `a.status = 'published' AND a.published_at <= ?`
-	args := []any{q.Now.Unix()}
+// from is the FROM, WHERE and ORDER BY of the articles q selects. A tag
+// feed is driven by the tag index, whose rows carry their article's
+// status and publication time (migration 0003), so that a rare tag costs
+// its own page, not a walk over the archive; every other feed walks the
+// articles' own time index.
+func (q *FeedQuery) from() (string, []any) {
+	now := q.Now.Unix()
+	var (
+		sql  string
+		args []any
+	)
+	if q.Tag != "" {
+		sql = `article_tags t JOIN articles a ON a.id = t.article_id
+		WHERE t.tag = ? AND t.status = 'published' AND t.published_at <= ?`
+		args = []any{q.Tag, now}
+	} else {
+		sql = `articles a WHERE a.status = 'published' AND a.published_at <= ?`
+		args = []any{now}
+	}
 	if q.Section != "" {
-		where += ` AND a.section = ?`
+		sql += ` AND a.section = ?`
 		args = append(args, q.Section)
 	}
-	if q.Tag != "" {
-		where += ` AND EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id AND t.tag = ?)`
-		args = append(args, q.Tag)
-	}
 	if q.Author != "" {
-		where += ` AND EXISTS (SELECT 1 FROM article_authors p WHERE p.article_id = a.id AND p.name = ?)`
+		sql += ` AND EXISTS (SELECT 1 FROM article_authors p WHERE p.article_id = a.id AND p.name = ?)`
 		args = append(args, q.Author)
 	}
-	return where, args
+	if q.Tag != "" {
+		sql += ` ORDER BY t.published_at DESC, t.article_id DESC`
+	} else {
+		sql += ` ORDER BY a.published_at DESC, a.id DESC`
+	}
+	return sql, args
 }
 
 // FeedArticles returns the visible articles that q selects, newest first.
 // The scan walks the published-time index and stops after Limit rows, so
 // its cost follows the size of the page, not of the archive.
 func (d *DB) FeedArticles(ctx context.Context, q FeedQuery) ([]feed.Article, error) {
-	where, args := q.where()
-	rows, err := d.sql.QueryContext(ctx, `SELECT `+articleColumns+` FROM articles a WHERE `+where+`
-		ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+	from, args := q.from()
+	rows, err := d.sql.QueryContext(ctx, `SELECT `+articleColumns+` FROM `+from+` LIMIT ? OFFSET ?`,
+		append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("feed articles: %w", err)
 	}
@@ -386,17 +403,6 @@ func (d *DB) FeedArticles(ctx context.Context, q FeedQuery) ([]feed.Article, err
 		return nil, fmt.Errorf("feed articles: %w", err)
 	}
 	return arts, nil
-}
-
-// CountFeedArticles counts the visible articles q selects, ignoring its
-// limit and offset; feeds use it to number their archive pages.
-func (d *DB) CountFeedArticles(ctx context.Context, q FeedQuery) (int, error) {
-	where, args := q.where()
-	var n int
-	if err := d.sql.QueryRowContext(ctx, `SELECT count(*) FROM articles a WHERE `+where, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count feed articles: %w", err)
-	}
-	return n, nil
 }
 
 // CountArticles counts every stored article, whatever its status.

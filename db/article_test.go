@@ -186,3 +186,60 @@ func TestFailedWriteLeavesPreviousVersion(t *testing.T) {
 		t.Errorf("previous version damaged: %+v %v", got, err)
 	}
 }
+
+// Tag feeds read their article's status and time from copies on the tag
+// rows; every way an article changes must reach those copies.
+func TestTagFeedFollowsArticleChanges(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	slugs := func(q FeedQuery) []string {
+		t.Helper()
+		arts, err := d.FeedArticles(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, a := range arts {
+			out = append(out, a.Slug)
+		}
+		return out
+	}
+	q := FeedQuery{Tag: "music", Now: t0, Limit: 10}
+	a := sample("a", t0.Add(-time.Hour))
+	b := sample("b", t0.Add(-2*time.Hour))
+	for _, x := range []feed.Article{a, b} {
+		if _, _, err := d.UpsertArticle(ctx, x, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := slugs(q); !reflect.DeepEqual(got, []string{"a", "b"}) {
+		t.Fatalf("tag feed %v, want [a b]", got)
+	}
+	// Rescheduled into the future: out of the tag feed until then.
+	a.PublishedAt = t0.Add(time.Hour)
+	if _, _, err := d.UpsertArticle(ctx, a, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got := slugs(q); !reflect.DeepEqual(got, []string{"b"}) {
+		t.Errorf("after rescheduling a: %v, want [b]", got)
+	}
+	q.Now = t0.Add(2 * time.Hour)
+	if got := slugs(q); !reflect.DeepEqual(got, []string{"a", "b"}) {
+		t.Errorf("after a's new time: %v, want [a b]", got)
+	}
+	// Retracted by the one-column update: gone from the tag feed too.
+	if _, err := d.RetractArticle(ctx, "b", t0); err != nil {
+		t.Fatal(err)
+	}
+	if got := slugs(q); !reflect.DeepEqual(got, []string{"a"}) {
+		t.Errorf("after retracting b: %v, want [a]", got)
+	}
+	// A tag removed from the article takes it out of that tag's feed.
+	a.Tags = []string{"video"}
+	if _, _, err := d.UpsertArticle(ctx, a, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got := slugs(q); len(got) != 0 {
+		t.Errorf("after removing the tag: %v, want none", got)
+	}
+}

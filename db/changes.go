@@ -63,9 +63,9 @@ func (d *DB) FeedFingerprint(ctx context.Context, q FeedQuery) (Fingerprint, err
 }
 
 func (q *FeedQuery) fingerprintSQL() (string, []any) {
-	where, args := q.where()
-	return `SELECT a.id, a.revision, a.published_at, a.updated_at FROM articles a WHERE ` + where + `
-		ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)
+	from, args := q.from()
+	return `SELECT a.id, a.revision, a.published_at, a.updated_at FROM ` + from + ` LIMIT ? OFFSET ?`,
+		append(args, q.Limit, q.Offset)
 }
 
 const nextChangeSQL = `SELECT min(t) FROM (

@@ -127,7 +127,18 @@ func TestChangeQueriesUseIndexes(t *testing.T) {
 	ctx := context.Background()
 	d := openChangesDB(t)
 	now := time.Now()
-	for _, q := range []FeedQuery{{Limit: 20}, {Section: "Music", Limit: 20}, {Tag: "x", Limit: 20}} {
+	for _, tt := range []struct {
+		q    FeedQuery
+		want string
+	}{
+		{FeedQuery{Limit: 20}, "SEARCH a USING INDEX articles_visible"},
+		{FeedQuery{Section: "Music", Limit: 20}, "SEARCH a USING INDEX articles_section"},
+		// A tag feed walks the tag's own rows in feed order, so a rare
+		// tag does not cost a pass over the whole archive.
+		{FeedQuery{Tag: "x", Limit: 20}, "SEARCH t USING COVERING INDEX article_tags_feed"},
+		{FeedQuery{Tag: "x", Section: "Music", Limit: 20}, "SEARCH t USING COVERING INDEX article_tags_feed"},
+	} {
+		q := tt.q
 		q.Now = now
 		query, args := q.fingerprintSQL()
 		plan, err := d.explainQueryPlan(ctx, query, args...)
@@ -135,8 +146,8 @@ func TestChangeQueriesUseIndexes(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := strings.Join(plan, "; ")
-		if strings.Contains(p, "TEMP B-TREE") || !strings.Contains(p, "SEARCH a USING INDEX") {
-			t.Errorf("fingerprint of %+v: plan %q, want an index search in feed order", q, p)
+		if strings.Contains(p, "TEMP B-TREE") || !strings.HasPrefix(p, tt.want) {
+			t.Errorf("fingerprint of %+v: plan %q, want it to start with %q and not sort", q, p, tt.want)
 		}
 	}
 	plan, err := d.explainQueryPlan(ctx, nextChangeSQL, now.Unix())
