@@ -67,3 +67,27 @@ func BenchmarkChangedPass(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewArticlePass is a pass after a new article is published: it
+// moves every item of its two feeds down a place, so all 50 pages × 3
+// formats of each change and are compressed again. Archive pages are
+// compressed with feed.EffortFast so that this stays well under a second.
+func BenchmarkNewArticlePass(b *testing.B) {
+	h := benchHarness(b)
+	if err := h.build(); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		i++
+		// Published at the build time itself: newer than every other
+		// article (ties go to the newer row), so it opens both feeds.
+		h.put(fmt.Sprintf("new%04d", i), "s0", t0, "news")
+		b.StartTimer()
+		if err := h.build(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -163,11 +164,11 @@ func (s *Scheduler) buildFeed(ctx context.Context, def feed.Definition, appeals 
 				Site: s.opts.Site, Feed: def, Articles: items, Appeals: appeals, Now: now,
 				Page: feed.Page{Number: i + 1, Last: len(pages)},
 			}
-			doc, err := renderDocument(in, f)
+			doc, err := renderDocument(in, f, served(old, i, f))
 			if err != nil {
 				return res, fmt.Errorf("feed %q page %d: %w", def.Name, i+1, err)
 			}
-			next[i][f] = keepIdentical(old, i, f, doc)
+			next[i][f] = doc
 		}
 		s.m.renderSeconds.WithLabelValues(def.Name, string(f)).Observe(time.Since(start).Seconds())
 	}
@@ -198,15 +199,27 @@ func (s *Scheduler) buildFeed(ctx context.Context, def feed.Definition, appeals 
 	return res, nil
 }
 
-// renderDocument renders one page in one format, as feed.Build does for
-// all formats at once; doing it format by format lets the build time be
-// measured per format.
-func renderDocument(in feed.Input, f feed.Format) (*feed.Document, error) {
+// renderDocument renders one page in one format. When the bytes equal
+// those of prev, the document served now for the same page and format,
+// prev itself is returned: its Last-Modified stays, its compressed forms
+// are not made again (most of a build's cost), and its pointer identity
+// tells compare that nothing changed. A feed's first page is compressed
+// hardest; archive pages, rarely fetched, quickly.
+func renderDocument(in feed.Input, f feed.Format, prev *feed.Document) (*feed.Document, error) {
 	body, err := feed.Render(in, f)
 	if err != nil {
 		return nil, err
 	}
-	return feed.NewDocument(f, body, feed.LastModified(&in))
+	// A document stored before brotli existed is made again once, so
+	// that it gains its brotli form.
+	if prev != nil && prev.BrotliETag != "" && bytes.Equal(prev.Body, body) {
+		return prev, nil
+	}
+	effort := feed.EffortBest
+	if in.Page.Number > 1 {
+		effort = feed.EffortFast
+	}
+	return feed.NewDocumentEffort(f, body, feed.LastModified(&in), effort)
 }
 
 // paginate cuts a feed's articles, newest first, into pages of limit
@@ -225,17 +238,13 @@ func paginate(arts []feed.Article, limit int) [][]feed.Article {
 	return pages
 }
 
-// keepIdentical returns the document already served for the same page
-// and format when doc has the same bytes, so that its Last-Modified (and
-// pointer identity, which tells compare nothing changed) survive.
-func keepIdentical(old *Published, page int, f feed.Format, doc *feed.Document) *feed.Document {
+// served is the document served now for a page (0-based) and format,
+// or nil.
+func served(old *Published, page int, f feed.Format) *feed.Document {
 	if old == nil || page >= len(old.Pages) {
-		return doc
+		return nil
 	}
-	if prev := old.Pages[page][f]; prev != nil && prev.ETag == doc.ETag && prev.GzipETag == doc.GzipETag {
-		return prev
-	}
-	return doc
+	return old.Pages[page][f]
 }
 
 // compare tells whether next differs from what is served, and which
