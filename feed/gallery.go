@@ -42,7 +42,7 @@ func writeFigure(b *strings.Builder, base *url.URL, img *Image, video *Video) {
 			if caption != "" {
 				b.WriteString(" ")
 			}
-			fmt.Fprintf(b, "<small>%s: %s</small>", escapeHTMLText(creditLabel(img.CreditRole)), escapeHTMLText(credit))
+			fmt.Fprintf(b, "<small>%s: %s</small>", escapeHTMLText(CreditLabel(img.CreditRole)), escapeHTMLText(credit))
 		}
 		if video != nil {
 			if caption != "" || credit != "" {
@@ -92,8 +92,9 @@ func creditRole(img *Image) string {
 	return "photographer"
 }
 
-// creditLabel turns a Media RSS role into the word a caption uses.
-func creditLabel(role string) string {
+// CreditLabel turns a Media RSS credit role into the word a caption uses
+// ("illustrator" → "Illustration"); the web pages use it too.
+func CreditLabel(role string) string {
 	role = strings.TrimSpace(role)
 	switch strings.ToLower(role) {
 	case "", "photographer":

@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/feedwright/feedwright/db"
 	"github.com/feedwright/feedwright/feed"
@@ -201,7 +199,7 @@ func (s *Server) feedItem(a *feed.Article) feedItem {
 	img := func(im *feed.Image) pageImage {
 		credit := im.Credit
 		if credit != "" {
-			credit = creditLabel(im.CreditRole) + ": " + credit
+			credit = feed.CreditLabel(im.CreditRole) + ": " + credit
 		}
 		caption := im.Caption
 		if caption == im.Credit {
@@ -229,19 +227,6 @@ func (s *Server) feedItem(a *feed.Article) feedItem {
 	return it
 }
 
-// creditLabel names a Media RSS credit role the way a caption says it.
-func creditLabel(role string) string {
-	switch strings.ToLower(role) {
-	case "", "photographer":
-		return "Photo"
-	case "illustrator", "artist":
-		return "Illustration"
-	case "videographer":
-		return "Video"
-	}
-	r, n := utf8.DecodeRuneInString(role)
-	return string(unicode.ToUpper(r)) + role[n:]
-}
 
 // handleArticle shows a published article as a web page: the page its
 // feed items link to.
