@@ -164,7 +164,7 @@ func (s *Scheduler) buildFeed(ctx context.Context, def feed.Definition, appeals 
 				Site: s.opts.Site, Feed: def, Articles: items, Appeals: appeals, Now: now,
 				Page: feed.Page{Number: i + 1, Last: len(pages)},
 			}
-			doc, err := renderDocument(in, f, served(old, i, f))
+			doc, err := renderDocument(in, f, served(old, i, f), now)
 			if err != nil {
 				return res, fmt.Errorf("feed %q page %d: %w", def.Name, i+1, err)
 			}
@@ -205,7 +205,13 @@ func (s *Scheduler) buildFeed(ctx context.Context, def feed.Definition, appeals 
 // are not made again (most of a build's cost), and its pointer identity
 // tells compare that nothing changed. A feed's first page is compressed
 // hardest; archive pages, rarely fetched, quickly.
-func renderDocument(in feed.Input, f feed.Format, prev *feed.Document) (*feed.Document, error) {
+//
+// Last-Modified is the newest content date the page carries, except when
+// the page replaces different bytes: then it is the build time at least.
+// A retraction, a removed appeal or a back-dated article changes a page
+// without adding a newer date, and a Last-Modified that stood still or
+// went back would let If-Modified-Since clients keep the old page (304).
+func renderDocument(in feed.Input, f feed.Format, prev *feed.Document, now time.Time) (*feed.Document, error) {
 	body, err := feed.Render(in, f)
 	if err != nil {
 		return nil, err
@@ -219,7 +225,11 @@ func renderDocument(in feed.Input, f feed.Format, prev *feed.Document) (*feed.Do
 	if in.Page.Number > 1 {
 		effort = feed.EffortFast
 	}
-	return feed.NewDocumentEffort(f, body, feed.LastModified(&in), effort)
+	lm := feed.LastModified(&in)
+	if prev != nil && now.After(lm) {
+		lm = now
+	}
+	return feed.NewDocumentEffort(f, body, lm, effort)
 }
 
 // paginate cuts a feed's articles, newest first, into pages of limit

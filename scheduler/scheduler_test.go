@@ -496,3 +496,43 @@ func TestAppealsFingerprint(t *testing.T) {
 		}
 	}
 }
+
+// A change that adds no newer date (here the newest article retracted)
+// must still move Last-Modified forward: a client that revalidates with
+// If-Modified-Since alone would otherwise be told 304 and keep showing
+// the retracted story.
+func TestLastModifiedNeverGoesBack(t *testing.T) {
+	h := newHarness(t, "", nil)
+	h.put("old", "news", t0.Add(-2*time.Hour), "old")
+	h.put("new", "news", t0.Add(-time.Hour), "new")
+	if err := h.build(); err != nil {
+		t.Fatal(err)
+	}
+	before := h.doc("news", feed.RSS, 1)
+	if want := t0.Add(-time.Hour); !before.LastModified.Equal(want) {
+		t.Fatalf("Last-Modified %v, want the newest article's %v", before.LastModified, want)
+	}
+	later := t0.Add(10 * time.Minute)
+	h.clock().Set(later)
+	if _, err := h.db.RetractArticle(context.Background(), "new", later); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.build(); err != nil {
+		t.Fatal(err)
+	}
+	after := h.doc("news", feed.RSS, 1)
+	if after.ETag == before.ETag {
+		t.Fatal("retraction did not change the document")
+	}
+	if !after.LastModified.After(before.LastModified) {
+		t.Errorf("Last-Modified went from %v to %v after a change; want it later", before.LastModified, after.LastModified)
+	}
+	// A pass with nothing new keeps it where it is.
+	h.clock().Set(later.Add(time.Hour))
+	if err := h.build(); err != nil {
+		t.Fatal(err)
+	}
+	if again := h.doc("news", feed.RSS, 1); !again.LastModified.Equal(after.LastModified) || again.ETag != after.ETag {
+		t.Errorf("an unchanged pass moved Last-Modified %v → %v", after.LastModified, again.LastModified)
+	}
+}
