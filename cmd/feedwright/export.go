@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 
@@ -19,14 +18,7 @@ type exportStore interface {
 	ListArticles(ctx context.Context, q db.ListQuery) ([]feed.Article, string, error)
 }
 
-func runExport(ctx context.Context, cfg *config.Config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, "usage: feedwright export > FILE\n") }
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
-		fs.Usage()
-		return 2
-	}
+func runExport(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) int {
 	store, err := db.Open(ctx, cfg.Database)
 	if err != nil {
 		fmt.Fprintln(stderr, "feedwright export:", err)

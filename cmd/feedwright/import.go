@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,20 +31,9 @@ type importStore interface {
 	WriteAppeal(ctx context.Context, ap feed.Appeal, now time.Time, opts db.WriteOptions) (feed.Appeal, db.Outcome, error)
 }
 
-func runImport(ctx context.Context, cfg *config.Config, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dry := fs.Bool("dry-run", false, "check every record, write nothing")
-	fs.Usage = func() { fmt.Fprint(stderr, "usage: feedwright import [--dry-run] FILE|-\n") }
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
-	}
+// runImport imports the file called name ("-" for standard input).
+func runImport(ctx context.Context, cfg *config.Config, name string, dry bool, stdout, stderr io.Writer) int {
 	in := stdin
-	name := fs.Arg(0)
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
@@ -63,7 +51,7 @@ func runImport(ctx context.Context, cfg *config.Config, args []string, stdout, s
 		return 1
 	}
 	defer store.Close()
-	im := importer{store: store, dry: *dry, now: time.Now(), errw: stderr, name: name}
+	im := importer{store: store, dry: dry, now: time.Now(), errw: stderr, name: name}
 	readErr := im.read(ctx, in)
 	if readErr != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, readErr)

@@ -89,6 +89,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "feedwright: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
+	// Flags may follow the command too (feedwright serve --config x), and
+	// a command's own flags and arguments are checked before anything
+	// opens a database or a port.
+	sub := flag.NewFlagSet("feedwright "+cmd, flag.ContinueOnError)
+	sub.SetOutput(stderr)
+	sub.Usage = func() { fmt.Fprint(stderr, usage) }
+	sub.StringVar(configPath, "config", *configPath, "configuration file")
+	dryRun := false
+	if cmd == "import" {
+		sub.BoolVar(&dryRun, "dry-run", false, "check every record, write nothing")
+	}
+	if err := sub.Parse(fs.Args()[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	wantArgs := 0
+	if cmd == "import" {
+		wantArgs = 1
+	}
+	if sub.NArg() != wantArgs {
+		if wantArgs == 0 {
+			fmt.Fprintf(stderr, "feedwright %s: unexpected argument %q\n\n%s", cmd, sub.Arg(0), usage)
+		} else {
+			fmt.Fprintf(stderr, "feedwright import: give one FILE, or - for standard input\n\n%s", usage)
+		}
+		return 2
+	}
 	cfg, err := config.Load(*configPath, os.Environ())
 	if err != nil {
 		fmt.Fprintln(stderr, "feedwright:", err)
@@ -99,9 +128,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	switch cmd {
 	case "import":
-		return runImport(ctx, cfg, fs.Args()[1:], stdout, stderr)
+		return runImport(ctx, cfg, sub.Arg(0), dryRun, stdout, stderr)
 	case "export":
-		return runExport(ctx, cfg, fs.Args()[1:], stdout, stderr)
+		return runExport(ctx, cfg, stdout, stderr)
 	}
 	if err := serve(ctx, cfg, log); err != nil {
 		log.Error("feedwright stopped", "err", err)

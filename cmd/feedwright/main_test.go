@@ -73,6 +73,14 @@ func TestCommandLine(t *testing.T) {
 		{[]string{}, 2, "", "Usage:"},
 		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
 		{[]string{"--config", "/nonexistent.yaml", "serve"}, 1, "", "/nonexistent.yaml"},
+		// Flags after the command count too, and --help never starts
+		// a server (the config is not even read: exit 0 here).
+		{[]string{"serve", "--config", "/nonexistent.yaml"}, 1, "", "/nonexistent.yaml"},
+		{[]string{"--config", "/nonexistent.yaml", "serve", "--help"}, 0, "", "Usage:"},
+		{[]string{"--config", "/nonexistent.yaml", "serve", "now"}, 2, "", `unexpected argument "now"`},
+		{[]string{"--config", "/nonexistent.yaml", "export", "out.ndjson"}, 2, "", `unexpected argument "out.ndjson"`},
+		{[]string{"--config", "/nonexistent.yaml", "import"}, 2, "", "give one FILE"},
+		{[]string{"import", "--config", "/nonexistent.yaml", "--dry-run", "x.ndjson"}, 1, "", "/nonexistent.yaml"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
