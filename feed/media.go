@@ -174,12 +174,12 @@ func itemFiles(base *url.URL, a *Article) []file {
 			addImage(&a.Galleries[g].Images[i])
 		}
 	}
-	if v := a.Video; v != nil {
-		typ := v.MIMEType
-		if typ == "" {
-			typ = "text/html"
-		}
-		add(file{URL: Resolve(base, v.URL), Type: typ, Length: v.Length, Title: videoTitle(v)})
+	// A video is a file to attach only when it is a media file of known
+	// size: enclosure lengths must be present and true, and a watch page
+	// is no file. Such a video still reaches every reader through the
+	// content (its poster linked to the page) and Media RSS (media:player).
+	if v := a.Video; v != nil && v.Length > 0 && v.MIMEType != "" && v.MIMEType != "text/html" {
+		add(file{URL: Resolve(base, v.URL), Type: v.MIMEType, Length: v.Length, Title: videoTitle(v)})
 	}
 	return out
 }

@@ -301,3 +301,35 @@ func TestSchedulePromises(t *testing.T) {
 		}
 	}
 }
+
+// A video is an enclosure and an attachment only when it is a media file
+// of known size: every declared length must be present and true.
+func TestVideoAttachedOnlyAsSizedFile(t *testing.T) {
+	tests := []struct {
+		name     string
+		video    feed.Video
+		attached bool
+	}{
+		{"watch page", feed.Video{URL: "https://video.example/watch/1", MIMEType: "text/html"}, false},
+		{"file of unknown size", feed.Video{URL: "https://video.example/1.mp4", MIMEType: "video/mp4"}, false},
+		{"file of known size", feed.Video{URL: "https://video.example/1.mp4", MIMEType: "video/mp4", Length: 1234567}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := demoInput(t)
+			v := tt.video
+			v.Title = "The video"
+			in.Articles[0].Video = &v
+			atom := string(render(t, in, feed.Atom))
+			js := string(render(t, in, feed.JSON))
+			inAtom := strings.Contains(atom, `href="`+v.URL+`" rel="enclosure"`)
+			inJSON := strings.Contains(js, `"url": "`+v.URL+`"`) && strings.Contains(js, `"size_in_bytes": 1234567`)
+			if inAtom != tt.attached || inJSON != tt.attached {
+				t.Errorf("atom enclosure %v, json attachment %v; want %v", inAtom, inJSON, tt.attached)
+			}
+			if !strings.Contains(atom, v.URL) || !strings.Contains(js, v.URL) {
+				t.Errorf("the video's URL is gone from the document altogether")
+			}
+		})
+	}
+}
