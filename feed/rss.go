@@ -75,7 +75,7 @@ func newRSS(in *Input) *rssDoc {
 			Language:      site.Language,
 			LastBuildDate: rfc822(LastModified(in)),
 			Generator:     Generator,
-			Ttl:           ttlMinutes(site.TTL),
+			Ttl:           TTLMinutes(site.TTL),
 		},
 		Copyright: text(site.Rights),
 	}
@@ -165,9 +165,11 @@ func siteImage(in *Input) string {
 	return Resolve(siteBase(in), img)
 }
 
-// ttlMinutes is the RSS ttl for a rebuild interval: whole minutes, at least
-// one, rounded up so that a reader never polls sooner than a rebuild.
-func ttlMinutes(d time.Duration) int {
+// TTLMinutes is the RSS ttl for a rebuild interval: whole minutes, at
+// least one, rounded up so that a reader never polls sooner than a
+// rebuild. HTTP caching (max-age) makes the same promise from it, because
+// Miniflux waits the largest of the two.
+func TTLMinutes(d time.Duration) int {
 	if d <= 0 {
 		return 0
 	}

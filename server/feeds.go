@@ -198,8 +198,11 @@ func (s *Server) lastPage(name string, f feed.Format, page int) int {
 // a cache may serve it stale for another interval while it revalidates,
 // and for a day if we are down.
 func cacheControl(ttl time.Duration) string {
-	secs := int64(ttl / time.Second)
-	if secs < 1 {
+	// The same promise as the documents' RSS ttl, which counts whole
+	// minutes: a reader that takes the larger of the two (Miniflux) and
+	// one that trusts only max-age then wait alike.
+	secs := int64(feed.TTLMinutes(ttl)) * 60
+	if secs < 60 {
 		secs = 60
 	}
 	return fmt.Sprintf("public, max-age=%d, stale-while-revalidate=%d, stale-if-error=86400", secs, secs)

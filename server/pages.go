@@ -227,7 +227,6 @@ func (s *Server) feedItem(a *feed.Article) feedItem {
 	return it
 }
 
-
 // handleArticle shows a published article as a web page: the page its
 // feed items link to.
 func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
