@@ -338,38 +338,47 @@ type FeedQuery struct {
 }
 
 // from is the FROM, WHERE and ORDER BY of the articles q selects. A tag
-// feed is driven by the tag index, whose rows carry their article's
-// status and publication time (migration 0003), so that a rare tag costs
-// its own page, not a walk over the archive; every other feed walks the
-// articles' own time index.
+// or author feed is driven by that index, whose rows carry their
+// article's status and publication time (migrations 0003 and 0004), so a
+// rare tag or author costs its own page, not a walk over the archive;
+// every other feed walks the articles' own time index.
+//
+// An article names an author once per byline position, so two positions
+// with one name would list it twice in an author feed; the author-driven
+// query therefore picks the first such position only.
 func (q *FeedQuery) from() (string, []any) {
 	now := q.Now.Unix()
 	var (
-		sql  string
-		args []any
+		sql   string
+		args  []any
+		order string
 	)
-	if q.Tag != "" {
+	switch {
+	case q.Tag != "":
 		sql = `article_tags t JOIN articles a ON a.id = t.article_id
 		WHERE t.tag = ? AND t.status = 'published' AND t.published_at <= ?`
 		args = []any{q.Tag, now}
-	} else {
+		order = ` ORDER BY t.published_at DESC, t.article_id DESC`
+	case q.Author != "":
+		sql = `article_authors p JOIN articles a ON a.id = p.article_id
+		WHERE p.name = ? AND p.status = 'published' AND p.published_at <= ?
+		AND p.position = (SELECT min(p2.position) FROM article_authors p2 WHERE p2.article_id = p.article_id AND p2.name = p.name)`
+		args = []any{q.Author, now}
+		order = ` ORDER BY p.published_at DESC, p.article_id DESC`
+	default:
 		sql = `articles a WHERE a.status = 'published' AND a.published_at <= ?`
 		args = []any{now}
+		order = ` ORDER BY a.published_at DESC, a.id DESC`
 	}
 	if q.Section != "" {
 		sql += ` AND a.section = ?`
 		args = append(args, q.Section)
 	}
-	if q.Author != "" {
+	if q.Tag != "" && q.Author != "" {
 		sql += ` AND EXISTS (SELECT 1 FROM article_authors p WHERE p.article_id = a.id AND p.name = ?)`
 		args = append(args, q.Author)
 	}
-	if q.Tag != "" {
-		sql += ` ORDER BY t.published_at DESC, t.article_id DESC`
-	} else {
-		sql += ` ORDER BY a.published_at DESC, a.id DESC`
-	}
-	return sql, args
+	return sql + order, args
 }
 
 // FeedArticles returns the visible articles that q selects, newest first.

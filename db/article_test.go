@@ -243,3 +243,89 @@ func TestTagFeedFollowsArticleChanges(t *testing.T) {
 		t.Errorf("after removing the tag: %v, want none", got)
 	}
 }
+
+// Author feeds are driven by the author rows' copies of status and time;
+// an article bylined twice by one name is still one item.
+func TestAuthorFeedFollowsArticleChanges(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	q := FeedQuery{Author: "B. Writer", Now: t0, Limit: 10}
+	count := func() []string {
+		t.Helper()
+		arts, err := d.FeedArticles(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, a := range arts {
+			out = append(out, a.Slug)
+		}
+		return out
+	}
+	a := sample("a", t0.Add(-time.Hour))
+	a.Authors = append(a.Authors, feed.Author{Name: "B. Writer", Email: "b2@news.example"})
+	if _, _, err := d.UpsertArticle(ctx, a, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := d.UpsertArticle(ctx, sample("b", t0.Add(-2*time.Hour)), t0); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); !reflect.DeepEqual(got, []string{"a", "b"}) {
+		t.Fatalf("author feed %v, want [a b] with a once", got)
+	}
+	if _, err := d.RetractArticle(ctx, "a", t0); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); !reflect.DeepEqual(got, []string{"b"}) {
+		t.Errorf("after retracting a: %v, want [b]", got)
+	}
+}
+
+// Every write to an article or an appeal, from any connection, moves the
+// change count that the scheduler polls to notice imports.
+func TestChangeCountMovesOnEveryWrite(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	last, err := d.ChangeCount(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(what string, write func() error) {
+		t.Helper()
+		if err := write(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		n, err := d.ChangeCount(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == last {
+			t.Errorf("%s did not move the change count", what)
+		}
+		last = n
+	}
+	step("create", func() error { _, _, err := d.UpsertArticle(ctx, sample("x", t0), t0); return err })
+	step("edit", func() error {
+		a := sample("x", t0)
+		a.Galleries[0].Images[1].Credit = "Someone else"
+		_, _, err := d.UpsertArticle(ctx, a, t0)
+		return err
+	})
+	step("retract", func() error { _, err := d.RetractArticle(ctx, "x", t0); return err })
+	step("appeal", func() error {
+		_, _, err := d.PutAppeal(ctx, feed.Appeal{Name: "give", Heading: "Give", URL: "https://news.example/give"}, t0)
+		return err
+	})
+	step("appeal delete", func() error { return d.DeleteAppeal(ctx, "give") })
+	// A write that changes nothing is no change.
+	if _, _, err := d.UpsertArticle(ctx, sample("y", t0), t0); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := d.ChangeCount(ctx)
+	if _, _, err := d.UpsertArticle(ctx, sample("y", t0), t0); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := d.ChangeCount(ctx); after != before {
+		t.Errorf("an idempotent write moved the change count %d → %d", before, after)
+	}
+}

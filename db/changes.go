@@ -109,3 +109,14 @@ func (d *DB) explainQueryPlan(ctx context.Context, query string, args ...any) ([
 	}
 	return out, rows.Err()
 }
+
+// ChangeCount is a number that every write to articles or appeals moves,
+// from this process or any other (migration 0004). Reading it is a single
+// row, so a scheduler can poll it every second to notice an import.
+func (d *DB) ChangeCount(ctx context.Context) (int64, error) {
+	var n int64
+	if err := d.sql.QueryRowContext(ctx, `SELECT n FROM change_counter WHERE id = 1`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("change count: %w", err)
+	}
+	return n, nil
+}

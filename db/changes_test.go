@@ -137,6 +137,7 @@ func TestChangeQueriesUseIndexes(t *testing.T) {
 		// tag does not cost a pass over the whole archive.
 		{FeedQuery{Tag: "x", Limit: 20}, "SEARCH t USING COVERING INDEX article_tags_feed"},
 		{FeedQuery{Tag: "x", Section: "Music", Limit: 20}, "SEARCH t USING COVERING INDEX article_tags_feed"},
+		{FeedQuery{Author: "A. Writer", Limit: 20}, "SEARCH p USING COVERING INDEX article_authors_feed"},
 	} {
 		q := tt.q
 		q.Now = now

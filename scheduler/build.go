@@ -37,6 +37,13 @@ func (s *Scheduler) pass(ctx context.Context, trigger string) (err error) {
 	}
 	start := time.Now()
 	now := s.clock.Now()
+	// Read before the feeds are checked: a write that lands during the
+	// pass moves the count past this, and the next poll asks again.
+	if cc, ok := s.opts.Store.(changeCounter); ok {
+		if n, err := cc.ChangeCount(ctx); err == nil {
+			s.seenChanges.Store(n)
+		}
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("build pass panicked: %v", r)

@@ -37,6 +37,7 @@ type Store interface {
 const (
 	DefaultMaxPages       = 50
 	DefaultDebounce       = 500 * time.Millisecond
+	DefaultPollInterval   = time.Second
 	DefaultDrainTimeout   = 10 * time.Second
 	DefaultWebSubAttempts = 5
 	DefaultWebSubBackoff  = 2 * time.Second
@@ -60,6 +61,11 @@ type Options struct {
 	// builds: every Trigger within the window folds into one build. It
 	// runs on wall time, not Clock. DefaultDebounce when zero.
 	Debounce time.Duration
+	// PollInterval is how often Run asks the store whether another
+	// process (an import) wrote anything, when the store can tell
+	// (ChangeCount); such a write then rebuilds like a Trigger.
+	// DefaultPollInterval when zero; negative turns polling off.
+	PollInterval time.Duration
 	// DrainTimeout bounds how long Run, once its context is done, lets a
 	// running build go on before cancelling it.
 	DrainTimeout time.Duration
@@ -100,6 +106,9 @@ type Scheduler struct {
 	// wake are the debounce timer's and the wake-up timer's signals.
 	trigger, debounced, wake chan struct{}
 	stopping                 atomic.Bool
+	// seenChanges is the store's change count at the start of the last
+	// pass; a poll that reads another number asks for a pass.
+	seenChanges atomic.Int64
 
 	wakeMu    sync.Mutex
 	wakeTimer Timer
@@ -148,6 +157,9 @@ func New(opts Options) *Scheduler {
 	}
 	if opts.DrainTimeout <= 0 {
 		opts.DrainTimeout = DefaultDrainTimeout
+	}
+	if opts.PollInterval == 0 {
+		opts.PollInterval = DefaultPollInterval
 	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
@@ -297,9 +309,21 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	s.pass(buildCtx, "start")
 	c.Start()
 	var debounce *time.Timer
+	var poll <-chan time.Time
+	cc, counts := s.opts.Store.(changeCounter)
+	if counts && s.opts.PollInterval > 0 {
+		// Wall time, like the debounce: it only bounds latency.
+		t := time.NewTicker(s.opts.PollInterval)
+		defer t.Stop()
+		poll = t.C
+	}
 	for ctx.Err() == nil {
 		select {
 		case <-ctx.Done():
+		case <-poll:
+			if n, err := cc.ChangeCount(ctx); err == nil && n != s.seenChanges.Load() {
+				s.Trigger()
+			}
 		case <-s.trigger:
 			if debounce == nil {
 				// Wall time, not Clock: the debounce is a latency
@@ -341,4 +365,10 @@ func (c cronLogger) Info(msg string, kv ...any) {
 
 func (c cronLogger) Error(err error, msg string, kv ...any) {
 	c.l.Error(msg, append(kv, "component", "cron", "err", err)...)
+}
+
+// changeCounter is a store that can tell, in one cheap read, whether
+// anything was written since it last said, by this process or another.
+type changeCounter interface {
+	ChangeCount(ctx context.Context) (int64, error)
 }

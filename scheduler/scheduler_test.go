@@ -536,3 +536,24 @@ func TestLastModifiedNeverGoesBack(t *testing.T) {
 		t.Errorf("an unchanged pass moved Last-Modified %v → %v", after.LastModified, again.LastModified)
 	}
 }
+
+// An import runs in a process of its own and cannot call Trigger; the
+// scheduler notices its writes through the store's change count and
+// rebuilds within about a second, not at the next cron tick.
+func TestWriteFromAnotherProcessRebuilds(t *testing.T) {
+	h := newHarness(t, "", func(o *Options) { o.PollInterval = 50 * time.Millisecond })
+	h.run()
+	// A second connection to the same file, as `feedwright import` opens.
+	other := openDB(t, h.dir)
+	a := feed.Article{Slug: "imported", URL: "https://example.com/imported", Title: "Imported", BodyHTML: "<p>x</p>",
+		Section: "news", Status: feed.StatusPublished, PublishedAt: t0.Add(-time.Minute), UpdatedAt: t0.Add(-time.Minute)}
+	if _, _, err := other.UpsertArticle(context.Background(), a, t0); err != nil {
+		t.Fatal(err)
+	}
+	h.waitPass("write")
+	if doc := h.doc("news", feed.RSS, 1); !strings.Contains(string(doc.Body), "Imported") {
+		t.Error("the imported article is not in the feed after the pass it caused")
+	}
+	// Nothing more was written: the polls ask for no further pass.
+	h.noPass(300 * time.Millisecond)
+}
