@@ -191,7 +191,7 @@ func newHarness(t testing.TB, dir string, adjust func(*Options)) *harness {
 		// Polling for other processes' writes is off unless a test is
 		// about it, so that the others count passes exactly.
 		PollInterval: -1,
-		Registerer: prometheus.NewRegistry(),
+		Registerer:   prometheus.NewRegistry(),
 	}
 	if testing.Verbose() {
 		opts.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
