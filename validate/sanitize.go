@@ -66,23 +66,43 @@ func SanitizeHTML(body string) string {
 var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\u00a0", "&nbsp;")
 
 // plainText rewrites the text between tags with only the escapes it
-// needs; tags, already clean, pass through as they are.
+// needs; tags, already clean, pass through as they are, except an <img>
+// the sanitiser left without a src (a data: or javascript: URL removed):
+// an image that shows nothing, and e-mail tools need a real src.
 func plainText(clean string) string {
-	if !strings.Contains(clean, "&") {
+	if !strings.Contains(clean, "&") && !strings.Contains(clean, "<img") {
 		return clean
 	}
 	z := xhtml.NewTokenizer(strings.NewReader(clean))
 	var out strings.Builder
 	for {
-		switch z.Next() {
+		switch tt := z.Next(); tt {
 		case xhtml.ErrorToken:
 			return out.String()
 		case xhtml.TextToken:
 			out.WriteString(textEscaper.Replace(html.UnescapeString(string(z.Raw()))))
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
+			raw := string(z.Raw())
+			if name, hasAttr := z.TagName(); string(name) == "img" && !hasSrc(z, hasAttr) {
+				continue
+			}
+			out.WriteString(raw)
 		default:
 			out.Write(z.Raw())
 		}
 	}
+}
+
+// hasSrc reports whether the tag the tokenizer is on has a src attribute.
+func hasSrc(z *xhtml.Tokenizer, more bool) bool {
+	for more {
+		var key []byte
+		key, _, more = z.TagAttr()
+		if string(key) == "src" {
+			return true
+		}
+	}
+	return false
 }
 
 var (

@@ -219,6 +219,10 @@ func TestSanitizeHTML(t *testing.T) {
 		{"text keeps quotes, escapes markup", `<p>It's "here" &amp; 1 &lt; 2&nbsp;&#8212; <b title="a&quot;b">x</b></p>`,
 			`<p>It's "here" &amp; 1 &lt; 2&nbsp;— <b>x</b></p>`},
 		{"unknown iframe removed", `<p>a<iframe src="https://evil.example.com/x"></iframe>b</p>`, `<p>ab</p>`},
+		// Without its src an image shows nothing; e-mail tools need a
+		// real one, so the whole tag goes.
+		{"image without a usable src removed", `<p>a<img src="data:image/png;base64,AAAA" alt="d">b<img alt="none"><img src="https://e.com/i.png" alt="i"></p>`,
+			`<p>ab<img src="https://e.com/i.png" alt="i"></p>`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

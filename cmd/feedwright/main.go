@@ -206,6 +206,8 @@ func definitions(cfg *config.Config) []feed.Definition {
 // stops taking requests and finishes those in flight, the scheduler lets a
 // running build end, and the database closes last.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	ctx, stopAll := context.WithCancel(ctx)
+	defer stopAll()
 	// The live heap is small (a few MB: published documents, templates)
 	// and nearly all allocation is net/http's per-request garbage, so at
 	// the default GOGC=100 the 4 MB minimum goal makes the collector mark
@@ -266,10 +268,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- srv.Serve(ln) }()
 
+	var serveErr error
 	select {
 	case <-ctx.Done():
 	case err := <-srvDone:
-		return fmt.Errorf("http server: %w", err)
+		// The listener failed: stop the scheduler as for a signal,
+		// so nothing outlives the database closed on return.
+		serveErr = fmt.Errorf("http server: %w", err)
+		stopAll()
 	}
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -283,7 +289,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		log.Warn("scheduler did not stop in time")
 	}
 	log.Info("stopped")
-	return nil
+	return serveErr
 }
 
 // loadDemo puts the demo article and appeal into an empty database. A
@@ -305,12 +311,15 @@ func loadDemo(ctx context.Context, store *db.DB, log *slog.Logger) error {
 		return err
 	}
 	now := time.Now()
-	if _, _, err := store.UpsertArticle(ctx, a, now); err != nil {
+	// The appeal first: the article is what marks the demo as loaded, so
+	// a start that fails between the two loads both again next time (the
+	// appeal's second write changes nothing). WriteAppeal keeps the
+	// appeal's own updated_at, so a fresh demo's Last-Modified is the
+	// content's date, not the moment of first start.
+	if _, _, err := store.WriteAppeal(ctx, ap, now, db.WriteOptions{}); err != nil {
 		return fmt.Errorf("load demo: %w", err)
 	}
-	// WriteAppeal keeps the appeal's own updated_at, so a fresh demo's
-	// Last-Modified is the content's date, not the moment of first start.
-	if _, _, err := store.WriteAppeal(ctx, ap, now, db.WriteOptions{}); err != nil {
+	if _, _, err := store.UpsertArticle(ctx, a, now); err != nil {
 		return fmt.Errorf("load demo: %w", err)
 	}
 	log.Info("loaded demo content", "article", a.Slug, "appeal", ap.Name)
