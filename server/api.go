@@ -293,3 +293,31 @@ func (s *Server) apiRebuild(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("admin API: rebuild requested")
 	writeJSON(w, http.StatusAccepted, map[string]string{"status": "rebuild requested"})
 }
+
+// writeRecord answers a GET of an article or appeal: its revision as the
+// ETag, 304 when If-None-Match names it, the record otherwise.
+func writeRecord(w http.ResponseWriter, r *http.Request, revision int64, v any) {
+	etag := revisionETag(revision)
+	w.Header().Set("ETag", etag)
+	if revisionNotModified(r, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// writeOutcome answers a PUT: 201 with Location for a new record, 200
+// otherwise, the stored record with its revision as the ETag. A write
+// that changed something asks for a rebuild; an idempotent one does not.
+func (s *Server) writeOutcome(w http.ResponseWriter, r *http.Request, outcome db.Outcome, revision int64, stored any) {
+	w.Header().Set("ETag", revisionETag(revision))
+	status := http.StatusOK
+	if outcome == db.Created {
+		status = http.StatusCreated
+		w.Header().Set("Location", r.URL.Path)
+	}
+	if outcome != db.Unchanged {
+		s.changed()
+	}
+	writeJSON(w, status, stored)
+}

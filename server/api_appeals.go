@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/feedwright/feedwright/db"
 	"github.com/feedwright/feedwright/feed"
 	"github.com/feedwright/feedwright/validate"
 )
@@ -35,14 +34,8 @@ func (s *Server) apiGetAppeal(w http.ResponseWriter, r *http.Request) {
 		s.storeProblem(w, r, err)
 		return
 	}
-	etag := revisionETag(ap.Revision)
-	w.Header().Set("ETag", etag)
-	if revisionNotModified(r, etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
 	feed.ResolveAppeal(&s.opts.Site, &ap)
-	writeJSON(w, http.StatusOK, ap)
+	writeRecord(w, r, ap.Revision, ap)
 }
 
 func (s *Server) apiPutAppeal(w http.ResponseWriter, r *http.Request) {
@@ -62,17 +55,8 @@ func (s *Server) apiPutAppeal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("admin API: appeal written", "name", name, "outcome", outcome.String(), "revision", stored.Revision)
-	w.Header().Set("ETag", revisionETag(stored.Revision))
-	status := http.StatusOK
-	if outcome == db.Created {
-		status = http.StatusCreated
-		w.Header().Set("Location", r.URL.Path)
-	}
-	if outcome != db.Unchanged {
-		s.changed()
-	}
 	feed.ResolveAppeal(&s.opts.Site, &stored)
-	writeJSON(w, status, stored)
+	s.writeOutcome(w, r, outcome, stored.Revision, stored)
 }
 
 // apiDeleteAppeal removes an appeal; it leaves the feeds at the next build.

@@ -95,14 +95,8 @@ func (s *Server) apiGetArticle(w http.ResponseWriter, r *http.Request) {
 		s.storeProblem(w, r, err)
 		return
 	}
-	etag := revisionETag(a.Revision)
-	w.Header().Set("ETag", etag)
-	if revisionNotModified(r, etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
 	feed.ResolveArticle(&s.opts.Site, &a)
-	writeJSON(w, http.StatusOK, a)
+	writeRecord(w, r, a.Revision, a)
 }
 
 // apiPutArticle creates or replaces an article. The same body twice
@@ -125,17 +119,8 @@ func (s *Server) apiPutArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("admin API: article written", "slug", slug, "outcome", outcome.String(), "revision", stored.Revision)
-	w.Header().Set("ETag", revisionETag(stored.Revision))
-	status := http.StatusOK
-	if outcome == db.Created {
-		status = http.StatusCreated
-		w.Header().Set("Location", r.URL.Path)
-	}
-	if outcome != db.Unchanged {
-		s.changed()
-	}
 	feed.ResolveArticle(&s.opts.Site, &stored)
-	writeJSON(w, status, stored)
+	s.writeOutcome(w, r, outcome, stored.Revision, stored)
 }
 
 // apiDeleteArticle retracts an article: it leaves every feed at the next
